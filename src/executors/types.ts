@@ -1,0 +1,76 @@
+import type { ExecutorConfig, ExecutorKind, ModuleRef } from '../job/types.ts';
+import type { ItemErrorCode } from '../results/types.ts';
+
+/**
+ * An action ready to run: every `${{ … }}` expression already evaluated by the engine. Crosses
+ * thread and process boundaries, so it holds only structured-cloneable data.
+ */
+export type ResolvedAction =
+  | { type: 'function'; module: ModuleRef }
+  /** The final shell command; inserted values are already shell-quoted. */
+  | { type: 'run'; command: string }
+  | {
+      type: 'http';
+      url: string;
+      method: string;
+      headers?: Record<string, string>;
+      json?: unknown;
+      body?: string;
+      timeoutMs?: number;
+    };
+
+/** What an action sees of its call, besides `signal`, `workerId` and `log` added where it runs. */
+export interface CallContext {
+  item: unknown;
+  /** `null` for a task without `map`. */
+  index: number | null;
+  task: string;
+  job: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+export interface ActionRequest {
+  action: ResolvedAction;
+  /** The `input` of a function action (`with:`, or the item). */
+  input: unknown;
+  context: CallContext;
+}
+
+/** An error as it crosses a thread or process boundary. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code: ItemErrorCode;
+  stack?: string;
+  cause?: SerializedError;
+}
+
+/** The outcome of one attempt: a failure is data, never a rejected promise. */
+export type ActionOutcome =
+  | { ok: true; value: unknown; workerId: string }
+  | { ok: false; error: SerializedError; workerId: string | null };
+
+export interface ExecuteOptions {
+  /** Aborting cancels the attempt: queued, it never starts; running, it is stopped (`CANCELLED`). */
+  signal?: AbortSignal;
+  /** Per-attempt limit; on expiry the worker is stopped and replaced (`TIMEOUT`). */
+  timeoutMs?: number;
+  /** Called once when the attempt starts on a worker. */
+  onStart?: (workerId: string) => void;
+  /** Called for each `ctx.log(message)` of the action. */
+  onLog?: (message: string) => void;
+}
+
+/** Runs actions, at most `maxWorkers` at a time. */
+export interface Executor {
+  readonly kind: ExecutorKind;
+  readonly config: ExecutorConfig;
+  /** Never rejects for a failure of the action; see `ActionOutcome`. */
+  execute(request: ActionRequest, options?: ExecuteOptions): Promise<ActionOutcome>;
+  /**
+   * Stops accepting work and reaps every worker. Waits for running attempts unless `force`,
+   * which stops them at once (they resolve `CANCELLED`).
+   */
+  shutdown(options?: { force?: boolean }): Promise<void>;
+}

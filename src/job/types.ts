@@ -1,0 +1,111 @@
+/**
+ * The typed, normalized model of a job file: what `loadJob` returns after parsing, schema
+ * validation and the semantic checks. Defaults are applied, durations are milliseconds and every
+ * relative path is resolved against the job file's folder.
+ */
+
+export const EXECUTOR_KINDS = ['process', 'thread', 'coroutine'] as const;
+export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
+
+/** Default `maxWorkers` of the coroutine executor. */
+export const DEFAULT_COROUTINE_WORKERS = 64;
+
+/** Where a task's action runs. */
+export interface ExecutorConfig {
+  /** @default 'coroutine' */
+  kind: ExecutorKind;
+  /** At most this many actions at once. @default CPUs for process/thread, 64 for coroutine */
+  maxWorkers: number;
+}
+
+/** An executor as written in the file: either field may be missing. */
+export interface ExecutorSetting {
+  kind?: ExecutorKind;
+  maxWorkers?: number;
+}
+
+/** A JS or TS module export, `./path/mod.ts#name`. */
+export interface ModuleRef {
+  /** Absolute path of the module file. */
+  path: string;
+  /** The export to call; `default` when the reference has no `#name`. */
+  exportName: string;
+  /** The reference as written in the job file. */
+  source: string;
+}
+
+/** An HTTP request as written; string values may hold `${{ … }}` expressions. */
+export interface HttpRequestSpec {
+  url: string;
+  /** @default 'GET' */
+  method?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A task's one action. Values may still hold `${{ … }}` expressions, evaluated per item. */
+export type ActionSpec =
+  | { type: 'function'; module: ModuleRef }
+  | { type: 'run'; command: string }
+  | { type: 'http'; request: HttpRequestSpec };
+
+/** Where a map task's items come from. */
+export type MapSpec =
+  | { form: 'list'; items: unknown[] }
+  | { form: 'range'; start: number; stop: number; step: number }
+  /** `path` is absolute. */
+  | { form: 'lines'; path: string }
+  /** `pattern` is relative to `cwd` (the job file's folder). */
+  | { form: 'glob'; pattern: string; cwd: string }
+  /** A string that is exactly one `${{ … }}`; it must yield a list at run time. */
+  | { form: 'expression'; expression: string }
+  /** Streaming: each result of task `task` becomes an item as soon as it is ready. */
+  | { form: 'from'; task: string };
+
+export interface Task {
+  id: string;
+  action: ActionSpec;
+  /** The `with:` value (expressions allowed); `undefined` when absent. */
+  with?: unknown;
+  hasWith: boolean;
+  map?: MapSpec;
+  /** Upstream task ids: `needs` plus the `map.from` task, without duplicates. */
+  needs: string[];
+  callback?: ModuleRef;
+  /** @default 0 */
+  retries: number;
+  /** Delay before the first retry, doubled each further attempt. @default 200 */
+  retryDelayMs: number;
+  /** Per-attempt timeout; `undefined` means none. */
+  timeoutMs?: number;
+  /** @default false */
+  continueOnError: boolean;
+  /** The task's own `executor:`, as written; resolved against the job's by `resolveExecutor`. */
+  executor?: ExecutorSetting;
+}
+
+export interface Job {
+  name: string;
+  description?: string;
+  /** Absolute path of the job file. */
+  file: string;
+  /** Absolute path of the job file's folder; relative paths resolve against it. */
+  dir: string;
+  /** The job's default executor, defaults applied. */
+  executor: ExecutorConfig;
+  /**
+   * Absolute path of the results file. May hold `${{ run.id }}` or `${{ run.startedAt }}`,
+   * expanded at the start of each run.
+   */
+  results: string;
+  schedule?: string;
+  timezone?: string;
+  /** @default false */
+  failFast: boolean;
+  vars: Record<string, unknown>;
+  /** Tasks in file order. */
+  tasks: Task[];
+}

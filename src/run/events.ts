@@ -1,0 +1,49 @@
+import type { ExecutorConfig } from '../job/types.ts';
+import type { ItemRecord, SummaryRecord, TaskStatus } from '../results/types.ts';
+
+/**
+ * The event stream of a run. Reporters only observe it; they never drive execution. Every event
+ * is plain JSON data (the `json` output mode prints them as they are).
+ */
+
+/** A task's state: `waiting` for its needs, `running`, or its final status. */
+export type TaskState = 'waiting' | 'running' | TaskStatus;
+
+export interface TaskInfo {
+  id: string;
+  needs: string[];
+  executor: ExecutorConfig;
+  isMap: boolean;
+  /** Item count when known before running (list, range); `null` until known. */
+  total: number | null;
+}
+
+export type RunEvent =
+  | {
+      type: 'run-started';
+      job: string;
+      runId: string;
+      startedAt: string;
+      resultsPath: string;
+      /** In dependency order. */
+      tasks: TaskInfo[];
+    }
+  | { type: 'task-state'; task: string; state: TaskState; at: string }
+  /** The item count of a map task became known (a lines file fully read, a stream ended). */
+  | { type: 'task-total'; task: string; total: number }
+  | {
+      type: 'item-started';
+      task: string;
+      index: number | null;
+      item: unknown;
+      attempt: number;
+      worker: string;
+      at: string;
+    }
+  | { type: 'item-finished'; record: ItemRecord }
+  | { type: 'log'; task: string; index: number | null; message: string; at: string }
+  /** First Ctrl-C or SIGTERM: no new items start; `force` on the second, in-flight items are cancelled. */
+  | { type: 'run-interrupted'; signal: string; force: boolean; at: string }
+  | { type: 'run-finished'; summary: SummaryRecord; resultsPath: string };
+
+export type RunEventListener = (event: RunEvent) => void;
