@@ -7,8 +7,11 @@ import type { ItemErrorCode } from '../results/types.ts';
  */
 export type ResolvedAction =
   | { type: 'function'; module: ModuleRef }
-  /** The final shell command; inserted values are already shell-quoted. */
-  | { type: 'run'; command: string }
+  /**
+   * The final shell command; inserted values are already shell-quoted. It runs in `cwd`, the job
+   * file's folder, so relative paths behave the same from cron as from a shell.
+   */
+  | { type: 'run'; command: string; cwd: string }
   | {
       type: 'http';
       url: string;

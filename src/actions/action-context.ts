@@ -1,0 +1,34 @@
+/**
+ * Where an action runs: the pieces a worker (or the coroutine executor) adds to a call.
+ */
+export interface ActionEnvironment {
+  /** Fires on timeout and on cancellation. */
+  signal: AbortSignal;
+  /** `process-<pid>`, `thread-<n>` or `coroutine`. */
+  workerId: string;
+  /** Forwards `ctx.log(message)` to jobrun. */
+  log: (message: string) => void;
+  /**
+   * Told about every process group a `run` action starts and reaps, so that whoever owns the
+   * worker can kill them if the worker dies first: a shell command never outlives its worker.
+   */
+  processes?: ProcessTracker;
+}
+
+/** Receives the process group ids of running shell commands. */
+export interface ProcessTracker {
+  add(pgid: number): void;
+  delete(pgid: number): void;
+}
+
+/** The `ctx` argument of a user's function. */
+export interface TaskContext {
+  item: unknown;
+  index: number | null;
+  task: string;
+  job: string;
+  attempt: number;
+  signal: AbortSignal;
+  workerId: string;
+  log: (message: string) => void;
+}

@@ -1,0 +1,17 @@
+import { JobrunError } from '../errors.ts';
+import type { ItemErrorCode } from '../results/types.ts';
+
+/**
+ * A failure of a user's action (a non-zero exit, an HTTP 404, a value that cannot be recorded).
+ * Executors turn it into a failed `ActionOutcome`; it never escapes as an exception.
+ */
+export class ActionError extends JobrunError {
+  declare readonly code: ItemErrorCode;
+
+  constructor(code: ItemErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ActionError';
+    // jobrun's own stack says nothing to a user; a user's error keeps its stack (function-action).
+    this.stack = undefined;
+  }
+}
