@@ -1,0 +1,71 @@
+import { UsageError } from '../errors.ts';
+import { createJsonReporter } from './json-reporter.ts';
+import { createPlainReporter } from './plain-reporter.ts';
+import { createQuietReporter } from './quiet-reporter.ts';
+import type { Reporter, ReporterOptions } from './types.ts';
+
+export type { Reporter, ReporterOptions } from './types.ts';
+
+/** The values of `--output`. */
+export const OUTPUT_MODES = ['live', 'plain', 'json', 'quiet'] as const;
+
+/**
+ * How a run is shown:
+ * - `live`: a listr2 listing redrawn in place (for a terminal), then the summary;
+ * - `plain`: one timestamped line per task state change, finished item and log message, then the
+ *   summary; no escape codes;
+ * - `json`: every `RunEvent` as one JSON object per line on stdout, nothing else;
+ * - `quiet`: nothing on success; on failure the grouped errors on stderr and the summary on stdout.
+ */
+export type OutputMode = (typeof OUTPUT_MODES)[number];
+
+/** Whether `value` is one of `OUTPUT_MODES`. */
+export function isOutputMode(value: unknown): value is OutputMode {
+  return typeof value === 'string' && (OUTPUT_MODES as readonly string[]).includes(value);
+}
+
+/**
+ * The mode used without `--output`: `live` on a TTY, `plain` when stdout is not a TTY or the `CI`
+ * variable is set (to anything but `''`, `0` or `false`), since CI logs keep every redraw.
+ *
+ * @example defaultOutputMode(process.stdout, process.env) // 'live' in a terminal
+ */
+export function defaultOutputMode(
+  stdout: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): OutputMode {
+  const ci = env.CI;
+  const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+  return stdout.isTTY === true && !isCi ? 'live' : 'plain';
+}
+
+/**
+ * The reporter of `mode`, writing to `options.stdout`/`options.stderr`. listr2 is imported only
+ * for `live`, so the other modes start without it.
+ *
+ * @example
+ * const reporter = await createReporter('plain', { stdout: process.stdout, stderr: process.stderr });
+ * await runJob(job, { onEvent: (event) => reporter.onEvent(event) });
+ * await reporter.close();
+ */
+export async function createReporter(
+  mode: OutputMode,
+  options: ReporterOptions,
+): Promise<Reporter> {
+  switch (mode) {
+    case 'live': {
+      const { createLiveReporter } = await import('./live-reporter.ts');
+      return createLiveReporter(options);
+    }
+    case 'plain':
+      return createPlainReporter(options);
+    case 'json':
+      return createJsonReporter(options);
+    case 'quiet':
+      return createQuietReporter(options);
+    default:
+      throw new UsageError(
+        `Expected \`--output\` to be one of ${OUTPUT_MODES.join(', ')}, got \`${String(mode)}\``,
+      );
+  }
+}

@@ -1,0 +1,66 @@
+/** Small text helpers shared by every output mode. */
+
+/**
+ * A duration for people: `41.7ms`, `812ms`, `3.1s`, `2m05s`, `1h02m`.
+ *
+ * @example formatDuration(41.73) // '41.7ms'
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 100) return `${ms.toFixed(1)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  if (totalSeconds < 3600) {
+    return `${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, '0')}s`;
+  }
+  const totalMinutes = Math.floor(totalSeconds / 60);
+  return `${Math.floor(totalMinutes / 60)}h${String(totalMinutes % 60).padStart(2, '0')}m`;
+}
+
+/** Local wall-clock time as `HH:MM:SS.mmm`. */
+export function formatClock(date: Date): string {
+  const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+/** `fetch[3]` for a map item, `report` for a task without `map`. */
+export function itemLabel(task: string, index: number | null): string {
+  return index === null ? task : `${task}[${index}]`;
+}
+
+/**
+ * Cuts `text` to at most `width` characters, ending with `…` when cut. Widths below 1 give ''.
+ * Counts UTF-16 units, which is right for the ASCII-and-symbols text jobrun prints.
+ */
+export function truncate(text: string, width: number): string {
+  if (!Number.isFinite(width) || text.length <= width) return text;
+  if (width < 1) return '';
+  return `${text.slice(0, width - 1)}…`;
+}
+
+/** The first line of a possibly multi-line message, marked with `…` when lines were dropped. */
+export function firstLine(message: string): string {
+  const trimmed = message.trim();
+  const end = trimmed.indexOf('\n');
+  return end === -1 ? trimmed : `${trimmed.slice(0, end).trimEnd()} …`;
+}
+
+/** A one-line short form of an item: strings as they are, anything else as JSON. */
+export function shortItem(item: unknown, width = 40): string {
+  let text: string;
+  if (typeof item === 'string') text = item;
+  else {
+    try {
+      text = JSON.stringify(item) ?? String(item);
+    } catch {
+      text = String(item);
+    }
+  }
+  return truncate(text.replace(/\s+/g, ' '), width);
+}
+
+/** `CODE: first line of the message`, the form errors take in every mode. */
+export function formatItemError(error: { code: string; message: string }): string {
+  return `${error.code}: ${firstLine(error.message)}`;
+}

@@ -1,0 +1,183 @@
+import type { ListrTask, ListrTaskWrapper } from 'listr2';
+import type { RunEvent } from '../run/events.ts';
+import { truncate } from './format.ts';
+import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
+import { isFinalState, RunTally } from './run-tally.ts';
+import { createStyle, shouldUseColor } from './style.ts';
+import { formatSummary } from './summary.ts';
+import { createThrottledRenderer, RENDER_INTERVAL_MS } from './throttled-renderer.ts';
+import { drain, type Reporter, type ReporterOptions } from './types.ts';
+
+/** Rows the listing keeps free besides tasks and their error lines (prompt, final newline). */
+const SPARE_ROWS = 2;
+/** listr2's icon and indentation before a row's text. */
+const ROW_INDENT = 2;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Wrapper = ListrTaskWrapper<object, any, any>;
+
+interface TaskView {
+  id: string;
+  wrapper: Wrapper | null;
+  settle: () => void;
+  settled: Promise<void>;
+  title: string;
+  output: string;
+}
+
+/**
+ * `--output live`: a listr2 listing with one row per task in dependency order. listr2 wants to run
+ * the tasks itself, so each listr2 task only awaits a promise this reporter settles when the
+ * task's final `task-state` event arrives; titles and the lines under a running task are copied
+ * from the event tally at most every `RENDER_INTERVAL_MS`, never per event.
+ */
+export async function createLiveReporter(options: ReporterOptions): Promise<Reporter> {
+  const { Listr, DefaultRenderer, ListrLogger, ListrTaskState, ProcessOutput } =
+    await import('listr2');
+  const { stdout, stderr } = options;
+  const style = createStyle(shouldUseColor(stdout, options.env ?? process.env));
+  const tally = new RunTally({ trackInFlight: true });
+  const views = new Map<string, TaskView>();
+  let listrRun: Promise<unknown> | null = null;
+  let ticker: NodeJS.Timeout | undefined;
+  let processOutput: InstanceType<typeof ProcessOutput> | null = null;
+
+  const layout = (): RowLayout => ({
+    idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
+    width: Math.max(10, (stdout.columns ?? 80) - ROW_INDENT - 2),
+    nowMs: Date.now(),
+    style,
+  });
+
+  /** Screen rows left for in-flight lines, shared by the running map tasks. */
+  const inFlightBudget = (): Map<string, number> => {
+    const running = [...tally.tasks.values()].filter(
+      (task) => task.state === 'running' && (task.inFlight.size > 0 || task.lastLog !== null),
+    );
+    const fixedRows =
+      tally.tasks.size + [...tally.tasks.values()].filter((t) => t.state === 'failed').length;
+    const free = Math.max(0, (stdout.rows ?? 24) - fixedRows - SPARE_ROWS);
+    const share = running.length === 0 ? 0 : Math.floor(free / running.length);
+    return new Map(
+      running.map((task) => [task.info.id, Math.min(share, task.info.executor.maxWorkers + 1)]),
+    );
+  };
+
+  const sync = (view: TaskView, frame: RowLayout, budget: Map<string, number>): void => {
+    const task = tally.tasks.get(view.id);
+    const wrapper = view.wrapper;
+    if (task === undefined || wrapper === null) return;
+    const wanted = task.state === 'waiting' ? ListrTaskState.WAITING : ListrTaskState.STARTED;
+    if (!isFinalState(task.state) && wrapper.task.state !== wanted) wrapper.task.state$ = wanted;
+    const title = taskRow(task, frame);
+    if (title !== view.title) {
+      view.title = title;
+      wrapper.title = title;
+    }
+    const output = inFlightLines(task, budget.get(view.id) ?? 0, frame).join('\n');
+    if (output !== view.output) {
+      view.output = output;
+      wrapper.output = output;
+    }
+  };
+
+  const syncAll = (): void => {
+    const frame = layout();
+    const budget = inFlightBudget();
+    for (const view of views.values()) sync(view, frame, budget);
+  };
+
+  const finish = async (view: TaskView, wrapper: Wrapper): Promise<void> => {
+    view.wrapper = wrapper;
+    syncAll();
+    await view.settled;
+    const task = tally.tasks.get(view.id);
+    sync(view, layout(), new Map());
+    if (task?.state === 'ok') {
+      if (wrapper.task.state !== ListrTaskState.STARTED)
+        wrapper.task.state$ = ListrTaskState.STARTED;
+      return;
+    }
+    if (task?.state === 'failed') {
+      const width = layout().width - ROW_INDENT;
+      throw new Error(truncate(task.firstError ?? 'failed', width));
+    }
+    wrapper.skip(view.title);
+  };
+
+  const start = (event: Extract<RunEvent, { type: 'run-started' }>): void => {
+    const tasks: ListrTask[] = event.tasks.map((info) => {
+      let settle = (): void => {};
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      const view: TaskView = {
+        id: info.id,
+        wrapper: null,
+        settle,
+        settled,
+        title: info.id,
+        output: '',
+      };
+      views.set(info.id, view);
+      return {
+        title: info.id,
+        task: (_ctx, wrapper: Wrapper) => finish(view, wrapper),
+        rendererOptions: { outputBar: true, persistentOutput: false },
+      };
+    });
+    processOutput = new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream);
+    const listr = new Listr(tasks, {
+      concurrent: true,
+      exitOnError: false,
+      collectErrors: false,
+      registerSignalListeners: false,
+      renderer: createThrottledRenderer(DefaultRenderer),
+      rendererOptions: {
+        collapseErrors: false,
+        showErrorMessage: true,
+        collapseSkips: true,
+        showSkipMessage: true,
+        formatOutput: 'truncate',
+        removeEmptyLines: true,
+        logger: new ListrLogger({ processOutput }),
+      },
+    });
+    listrRun = listr.run().catch(() => undefined);
+    ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
+    ticker.unref();
+    // If the CLI exits without close() (a crash), give the terminal its cursor and output back.
+    process.once('exit', restoreOnExit);
+  };
+
+  const restoreOnExit = (): void => {
+    try {
+      processOutput?.release();
+    } catch {
+      // Already released: nothing to restore.
+    }
+  };
+
+  const settleAll = (): void => {
+    for (const view of views.values()) view.settle();
+  };
+
+  return {
+    onEvent(event) {
+      tally.apply(event);
+      if (event.type === 'run-started') start(event);
+      else if (event.type === 'task-state' && isFinalState(event.state)) {
+        views.get(event.task)?.settle();
+      } else if (event.type === 'run-finished') settleAll();
+    },
+    async close() {
+      settleAll();
+      if (listrRun !== null) await listrRun;
+      clearInterval(ticker);
+      process.off('exit', restoreOnExit);
+      if (tally.summary !== null) {
+        const width = stdout.columns ?? Number.POSITIVE_INFINITY;
+        stdout.write(`\n${formatSummary(tally, { width, style }).join('\n')}\n`);
+      }
+      await drain(stdout);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { ItemRecord } from '../results/types.ts';
+import type { RunEvent } from '../run/events.ts';
+import { formatClock, formatDuration, formatItemError, itemLabel, truncate } from './format.ts';
+import { isFinalState, RunTally } from './run-tally.ts';
+import { formatSummary } from './summary.ts';
+import { drain, type Reporter, type ReporterOptions } from './types.ts';
+
+/**
+ * `--output plain`: one timestamped line per task state change, per finished item and per log
+ * message, then the summary; no escape codes, so it suits logs, CI and pipes.
+ *
+ * @example
+ * ```text
+ * 14:02:07.114  fetch  running  coroutine ×16, 100 items
+ * 14:02:07.160  fetch[3]  ok  41.7ms
+ * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms
+ * 14:02:08.310  fetch[9]  log  retrying with a smaller page
+ * 14:02:09.950  fetch  failed  2.8s  98 ok, 2 failed
+ * ```
+ */
+export function createPlainReporter(options: ReporterOptions): Reporter {
+  const { stdout } = options;
+  const width =
+    stdout.isTTY === true ? (stdout.columns ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  const tally = new RunTally();
+  const write = (at: Date, text: string): void => {
+    stdout.write(`${truncate(`${formatClock(at)}  ${text}`, width)}\n`);
+  };
+  return {
+    onEvent(event) {
+      tally.apply(event);
+      for (const [at, text] of describe(event, tally)) write(at, text);
+      if (event.type === 'run-finished') {
+        stdout.write(`\n${formatSummary(tally, { width }).join('\n')}\n`);
+      }
+    },
+    async close() {
+      await drain(stdout);
+    },
+  };
+}
+
+function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
+  switch (event.type) {
+    case 'run-started':
+      return [
+        [
+          new Date(event.startedAt),
+          `run ${event.job} ${event.runId}  ${event.tasks.length} task${event.tasks.length === 1 ? '' : 's'}  results: ${event.resultsPath}`,
+        ],
+      ];
+    case 'task-state': {
+      const task = tally.tasks.get(event.task);
+      let detail = '';
+      if (task !== undefined && event.state === 'running') {
+        const { kind, maxWorkers } = task.info.executor;
+        detail = `  ${kind} ×${maxWorkers}${task.total === null ? '' : `, ${task.total} items`}`;
+      } else if (task !== undefined && isFinalState(event.state)) {
+        if (task.startedAtMs !== null && task.finishedAtMs !== null) {
+          detail += `  ${formatDuration(task.finishedAtMs - task.startedAtMs)}`;
+        }
+        if (task.info.isMap) detail += `  ${countsText(task)}`;
+      }
+      return [[new Date(event.at), `${event.task}  ${event.state}${detail}`]];
+    }
+    case 'item-finished':
+      return [[new Date(), recordText(event.record)]];
+    case 'log': {
+      const label = itemLabel(event.task, event.index);
+      const at = new Date(event.at);
+      return event.message.split(/\r?\n/).map((line) => [at, `${label}  log  ${line}`]);
+    }
+    case 'run-interrupted':
+      return [
+        [
+          new Date(event.at),
+          event.force
+            ? `interrupted again (${event.signal}): cancelling in-flight items`
+            : `interrupted (${event.signal}): no new items start, waiting for in-flight items`,
+        ],
+      ];
+    case 'task-total':
+    case 'item-started':
+    case 'run-finished':
+      return [];
+  }
+}
+
+function recordText(record: ItemRecord): string {
+  const label = itemLabel(record.task, record.index);
+  switch (record.status) {
+    case 'ok': {
+      const attempts = record.attempts > 1 ? `  after ${record.attempts} attempts` : '';
+      return `${label}  ok  ${formatDuration(record.durationMs)}${attempts}`;
+    }
+    case 'failed':
+      return `${label}  failed  ${record.error === null ? 'no error given' : formatItemError(record.error)}`;
+    case 'skipped':
+    case 'cancelled':
+      return `${label}  ${record.status}`;
+  }
+}
+
+function countsText(task: {
+  ok: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+}): string {
+  const parts = [`${task.ok} ok`, `${task.failed} failed`];
+  if (task.skipped > 0) parts.push(`${task.skipped} skipped`);
+  if (task.cancelled > 0) parts.push(`${task.cancelled} cancelled`);
+  return parts.join(', ');
+}

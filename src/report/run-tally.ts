@@ -1,0 +1,168 @@
+import type { ItemRecord, SummaryRecord } from '../results/types.ts';
+import type { RunEvent, TaskInfo, TaskState } from '../run/events.ts';
+import { formatItemError, itemLabel } from './format.ts';
+
+/** How many distinct error kinds a task keeps for the summary; the rest are only counted. */
+export const MAX_ERROR_GROUPS_PER_TASK = 1000;
+
+/** Identical errors of one task (same code and first line of message), counted. */
+export interface ErrorGroup {
+  /** `CODE: first line of the message`. */
+  text: string;
+  count: number;
+  /** Label of the first item that failed this way, e.g. `fetch[3]`. */
+  firstIndex: number | null;
+}
+
+/** An attempt that has started and not yet finished. */
+export interface InFlightItem {
+  index: number | null;
+  item: unknown;
+  attempt: number;
+  /** `Date.now()` when the attempt started, as seen by the reporter. */
+  sinceMs: number;
+}
+
+/** What the reporters know of one task, kept up to date from the event stream. */
+export interface TaskTally {
+  info: TaskInfo;
+  state: TaskState;
+  total: number | null;
+  ok: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+  /** Epoch ms of the task's `running` state; `null` if it never ran. */
+  startedAtMs: number | null;
+  /** Epoch ms of its final state; `null` until then. */
+  finishedAtMs: number | null;
+  /** Keyed by item index (`-1` for a task without `map`); in start order. */
+  inFlight: Map<number, InFlightItem>;
+  /** `CODE: message` of the first failed item, with its label. */
+  firstError: string | null;
+  /** Keyed by `CODE: first line`, in order of first appearance. */
+  errorGroups: Map<string, ErrorGroup>;
+  /** Failed items whose kind of error did not fit in `errorGroups`. */
+  ungroupedErrors: number;
+  lastLog: string | null;
+}
+
+export interface RunTallyOptions {
+  /** Track the attempts in flight (the live listing shows them). @default false */
+  trackInFlight?: boolean;
+}
+
+const FINAL_STATES: ReadonlySet<TaskState> = new Set(['ok', 'failed', 'skipped', 'cancelled']);
+
+/** Whether a task state is final (`ok`, `failed`, `skipped`, `cancelled`). */
+export function isFinalState(state: TaskState): boolean {
+  return FINAL_STATES.has(state);
+}
+
+/**
+ * Folds the event stream into per-task counts, timings and grouped errors: the one model every
+ * output mode but `json` renders. Bookkeeping per event is O(1) so that a map of 100,000 items is
+ * not slowed by its reporter.
+ */
+export class RunTally {
+  readonly tasks = new Map<string, TaskTally>();
+  job: string | null = null;
+  runId: string | null = null;
+  resultsPath: string | null = null;
+  startedAtMs: number | null = null;
+  summary: SummaryRecord | null = null;
+  interrupted: { signal: string; force: boolean } | null = null;
+  readonly #trackInFlight: boolean;
+
+  constructor(options: RunTallyOptions = {}) {
+    this.#trackInFlight = options.trackInFlight ?? false;
+  }
+
+  apply(event: RunEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        this.job = event.job;
+        this.runId = event.runId;
+        this.resultsPath = event.resultsPath;
+        this.startedAtMs = Date.parse(event.startedAt);
+        for (const info of event.tasks) this.tasks.set(info.id, newTally(info));
+        break;
+      case 'task-state': {
+        const tally = this.tasks.get(event.task);
+        if (tally === undefined) break;
+        tally.state = event.state;
+        if (event.state === 'running') tally.startedAtMs = Date.parse(event.at);
+        else if (isFinalState(event.state)) {
+          tally.finishedAtMs = Date.parse(event.at);
+          tally.inFlight.clear();
+        }
+        break;
+      }
+      case 'task-total': {
+        const tally = this.tasks.get(event.task);
+        if (tally !== undefined) tally.total = event.total;
+        break;
+      }
+      case 'item-started': {
+        if (!this.#trackInFlight) break;
+        const tally = this.tasks.get(event.task);
+        tally?.inFlight.set(event.index ?? -1, {
+          index: event.index,
+          item: event.item,
+          attempt: event.attempt,
+          sinceMs: Date.now(),
+        });
+        break;
+      }
+      case 'item-finished':
+        this.#applyRecord(event.record);
+        break;
+      case 'log': {
+        const tally = this.tasks.get(event.task);
+        if (tally !== undefined) tally.lastLog = event.message;
+        break;
+      }
+      case 'run-interrupted':
+        this.interrupted = { signal: event.signal, force: event.force };
+        break;
+      case 'run-finished':
+        this.summary = event.summary;
+        this.resultsPath = event.resultsPath;
+        break;
+    }
+  }
+
+  #applyRecord(record: ItemRecord): void {
+    const tally = this.tasks.get(record.task);
+    if (tally === undefined) return;
+    if (this.#trackInFlight) tally.inFlight.delete(record.index ?? -1);
+    tally[record.status] += 1;
+    if (record.error === null || record.status !== 'failed') return;
+    const text = formatItemError(record.error);
+    tally.firstError ??= `${text} (${itemLabel(record.task, record.index)})`;
+    const group = tally.errorGroups.get(text);
+    if (group !== undefined) group.count += 1;
+    else if (tally.errorGroups.size < MAX_ERROR_GROUPS_PER_TASK) {
+      tally.errorGroups.set(text, { text, count: 1, firstIndex: record.index });
+    } else tally.ungroupedErrors += 1;
+  }
+}
+
+function newTally(info: TaskInfo): TaskTally {
+  return {
+    info,
+    state: 'waiting',
+    total: info.total,
+    ok: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+    startedAtMs: null,
+    finishedAtMs: null,
+    inFlight: new Map(),
+    firstError: null,
+    errorGroups: new Map(),
+    ungroupedErrors: 0,
+    lastLog: null,
+  };
+}
