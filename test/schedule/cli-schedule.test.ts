@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { acquireRunLock, lockPathFor } from '../../src/run/lock.ts';
 import { runCli } from '../helpers/cli.ts';
 import { fieldsOf, isAlive, startSchedule } from './schedule-process.ts';
 
@@ -123,6 +124,36 @@ test(
     assert.ok(finishedAt >= 0 && finishedAt < stoppedAt, scheduler.lines.join('\n'));
     assert.match(scheduler.lines[finishedAt] ?? '', / status=(ok|interrupted) /);
     assert.equal(isAlive(Number(started.pid)), false);
+  },
+);
+
+test(
+  'a failed run and a run that finds its job locked are logged as such',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    await writeFile(join(dir, 'fails.yaml'), jobYaml('fails', '* * * * * *', '"exit 3"'));
+    await writeFile(join(dir, 'locky.yaml'), jobYaml('locky', '* * * * * *', '"true"'));
+    // This test process holds locky's lock, as a run started by cron or a shell would.
+    const lock = acquireRunLock(lockPathFor(join(dir, 'results', 'locky.jsonl'), 'locky'));
+    t.after(() => lock.release());
+
+    const scheduler = startSchedule([dir]);
+    const failed = fieldsOf(await scheduler.waitForLine(/ run-finished job=fails /));
+    const locked = fieldsOf(await scheduler.waitForLine(/ run-finished job=locky /));
+    scheduler.signal('SIGTERM');
+    const { code } = await scheduler.exited;
+    assert.equal(code, 0, scheduler.stderr());
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.exit, '1');
+    assert.equal(locked.status, 'locked');
+    assert.equal(locked.exit, '75');
+    assert.ok(
+      scheduler.lines.some(
+        (line) => line.includes(`run=${locked.run} | `) && line.includes(String(process.pid)),
+      ),
+      'the child’s message naming the lock holder is kept in the log',
+    );
   },
 );
 
