@@ -73,11 +73,21 @@ export async function startScheduler(
   let reloading = Promise.resolve();
   let resolveFinished!: () => void;
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  // With no job scheduled there is no croner timer, and a pending promise alone does not keep
+  // Node running; the scheduler must stay up until stopped, since a reload can add jobs.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
 
   function install(set: ScheduleSet): void {
     for (const cron of crons) cron.stop();
     crons = set.scheduled.map((job) => {
-      const cron = createCron(job.schedule, job.timezone, () => startRun(job));
+      const cron = createCron(job.schedule, job.timezone, () => {
+        // A throw inside croner's timer would take the scheduler and every other job down.
+        try {
+          startRun(job);
+        } catch (error) {
+          log('run-error', { job: job.name, reason: errorMessage(error) });
+        }
+      });
       log('scheduled', {
         job: job.name,
         schedule: job.schedule,
@@ -135,6 +145,7 @@ export async function startScheduler(
 
   function finish(): void {
     clearTimeout(graceTimer);
+    clearInterval(keepAlive);
     log('stopped', {});
     resolveFinished();
   }
@@ -167,7 +178,7 @@ export async function startScheduler(
       set = await loadScheduleSet(targets);
     } catch (error) {
       if (!(error instanceof JobValidationError)) {
-        log('reload-failed', { reason: error instanceof Error ? error.message : String(error) });
+        log('reload-failed', { reason: errorMessage(error) });
         return;
       }
       log('reload-failed', { problems: error.problems.length, kept: 'previous schedules' });
@@ -187,4 +198,8 @@ export async function startScheduler(
     stop,
     finished,
   };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

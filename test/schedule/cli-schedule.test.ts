@@ -157,6 +157,20 @@ test(
   },
 );
 
+test('with no scheduled job it stays up, idle, until stopped', { timeout: 30_000 }, async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'manual.yaml'), 'name: manual\ntasks:\n  a:\n    run: "true"\n');
+  const scheduler = startSchedule([dir]);
+  await scheduler.waitForLine(/ idle reason="no job has a schedule"/);
+  const early = await Promise.race([
+    scheduler.exited,
+    new Promise((resolve) => setTimeout(resolve, 1500, 'still running')),
+  ]);
+  assert.equal(early, 'still running', scheduler.lines.join('\n') + scheduler.stderr());
+  scheduler.signal('SIGTERM');
+  assert.equal((await scheduler.exited).code, 0);
+});
+
 test('--list prints the next 5 run times in the job’s timezone', { timeout: 30_000 }, async (t) => {
   const dir = await tempDir(t);
   await writeFile(
