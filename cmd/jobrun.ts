@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  JobrunError,
+  JobValidationError,
+  LockHeldError,
+  UsageError,
+  formatProblem,
+} from '../src/errors.ts';
+import { EXECUTOR_KINDS, type ExecutorKind, type ExecutorSetting } from '../src/job/types.ts';
+import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../src/paths.ts';
+
+// Only this file turns outcomes into exit codes (SPEC §4).
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+const EXIT_LOCKED = 75;
+const EXIT_BY_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'help']);
+const OPTIONS_WITH_VALUE = new Set([
+  '--executor',
+  '--max-workers',
+  '--results',
+  '--var',
+  '--output',
+]);
+const OUTPUT_MODES = ['live', 'plain', 'json', 'quiet'] as const;
+type OutputMode = (typeof OUTPUT_MODES)[number];
+
+interface RunCommandOptions {
+  executor?: ExecutorKind;
+  maxWorkers?: number;
+  results?: string;
+  var: Record<string, string>;
+  output?: OutputMode;
+  dryRun?: boolean;
+  failFast?: boolean;
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function parseMaxWorkers(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new UsageError(`Expected \`--max-workers\` to be an integer >= 1, got \`${value}\``);
+  }
+  return count;
+}
+
+function collectVar(value: string, vars: Record<string, string>): Record<string, string> {
+  const equals = value.indexOf('=');
+  if (equals <= 0) throw new UsageError(`Expected \`--var\` to be NAME=VALUE, got \`${value}\``);
+  return { ...vars, [value.slice(0, equals)]: value.slice(equals + 1) };
+}
+
+/** `jobrun FILE …` means `jobrun run FILE …`: insert `run` before the first positional argument. */
+function withDefaultCommand(args: string[]): string[] {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (OPTIONS_WITH_VALUE.has(arg)) i++;
+      continue;
+    }
+    return COMMANDS.has(arg) ? args : ['run', ...args];
+  }
+  return args;
+}
+
+function printProblems(error: JobValidationError): void {
+  for (const problem of error.problems) process.stderr.write(formatProblem(problem) + '\n');
+  const count = error.problems.length;
+  process.stderr.write(`${count} problem${count === 1 ? '' : 's'} found; nothing was run.\n`);
+}
+
+async function validateCommand(files: string[]): Promise<number> {
+  const { validateJob } = await import('../src/job/load.ts');
+  let problemCount = 0;
+  for (const file of files) {
+    const problems = await validateJob(resolve(file));
+    if (problems.length === 0) {
+      process.stdout.write(`${file}: valid\n`);
+      continue;
+    }
+    problemCount += problems.length;
+    for (const problem of problems) process.stderr.write(formatProblem(problem) + '\n');
+  }
+  if (problemCount === 0) return EXIT_OK;
+  process.stderr.write(`${problemCount} problem${problemCount === 1 ? '' : 's'} found.\n`);
+  return EXIT_USAGE;
+}
+
+async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
+  const { loadJob } = await import('../src/job/load.ts');
+  const job = await loadJob(resolve(file), { vars: options.var });
+  const override: ExecutorSetting = {
+    ...(options.executor === undefined ? {} : { kind: options.executor }),
+    ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+  };
+  const resultsPath = options.results === undefined ? undefined : resolve(options.results);
+
+  if (options.dryRun === true) {
+    const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
+    const { resolveResultsPath } = await import('../src/run/run-job.ts');
+    const shownResults = resultsPath ?? resolveResultsPath(job, '<run-id>', '<started-at>');
+    process.stdout.write(formatPlan(job, planJob(job, override), shownResults));
+    return EXIT_OK;
+  }
+
+  const [{ runJob }, { createReporter, defaultOutputMode }] = await Promise.all([
+    import('../src/run/run-job.ts'),
+    import('../src/report/create-reporter.ts'),
+  ]);
+  const mode = options.output ?? defaultOutputMode(process.stdout, process.env);
+  const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
+
+  // First signal: stop starting items and drain; second: cancel in-flight items.
+  const drain = new AbortController();
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!drain.signal.aborted) drain.abort(signal);
+    else cancel.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const startedAt = process.env.JOBRUN_RUN_STARTED_AT;
+    const result = await runJob(job, {
+      executor: override,
+      ...(resultsPath === undefined ? {} : { resultsPath }),
+      ...(options.failFast === true ? { failFast: true } : {}),
+      ...(process.env.JOBRUN_RUN_ID ? { runId: process.env.JOBRUN_RUN_ID } : {}),
+      ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
+      onEvent: (event) => reporter.onEvent(event),
+      drainSignal: drain.signal,
+      cancelSignal: cancel.signal,
+    });
+    await reporter.close();
+    if (result.interruptedBy !== null) return EXIT_BY_SIGNAL[result.interruptedBy] ?? EXIT_FAILED;
+    return result.summary.status === 'ok' ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function scheduleCommand(targets: string[], options: { list?: boolean }): Promise<number> {
+  const { startScheduler, formatScheduleList } = await import('../src/schedule/index.ts');
+  if (options.list === true) {
+    process.stdout.write(await formatScheduleList(targets));
+    return EXIT_OK;
+  }
+  const scheduler = await startScheduler(targets, {
+    log: (line: string) => process.stdout.write(line + '\n'),
+    cliPath: fileURLToPath(import.meta.url),
+  });
+  process.on('SIGHUP', () => void scheduler.reload());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void scheduler.stop(signal));
+  }
+  await scheduler.finished;
+  return EXIT_OK;
+}
+
+const EXAMPLES = `
+Examples:
+  $ jobrun jobs/squares.yaml                      run a job with a live listing
+  $ jobrun jobs/crawl.yaml --executor thread      the same job on a thread pool
+  $ jobrun jobs/crawl.yaml --dry-run              print the plan, run nothing
+  $ jobrun validate jobs/*.yaml                   check job files, report every problem
+  $ jobrun jobs/squares.yaml --output json | jq   one JSON event per line
+  $ jobrun schedule --list jobs/                  next run times of scheduled jobs
+  $ jobrun schema > job.schema.json               the JSON Schema of a job file
+
+Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
+75 another run holds the lock, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+
+function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('jobrun')
+    .description('A declarative job runner: YAML jobs on process, thread or coroutine executors.')
+    .version(readVersion(), '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .command('run', { isDefault: false })
+    .description('validate, then run a job (`jobrun FILE` is the same)')
+    .argument('<file>', 'the job file')
+    .addOption(
+      new Option('--executor <kind>', 'run every task on this executor').choices(EXECUTOR_KINDS),
+    )
+    .option('--max-workers <n>', 'at most N actions at once per executor', parseMaxWorkers)
+    .option('--results <path>', 'write the results file here instead')
+    .option('--var <name=value>', "override one of the job's vars (repeatable)", collectVar, {})
+    .addOption(new Option('--output <mode>', 'live | plain | json | quiet').choices(OUTPUT_MODES))
+    .option('--dry-run', 'validate and print the plan without running')
+    .option('--fail-fast', 'the first failed item cancels the run')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string, options: RunCommandOptions) =>
+      setExitCode(await runCommand(file, options)),
+    );
+
+  program
+    .command('validate')
+    .description('validate job files and report every problem')
+    .argument('<files...>', 'job files')
+    .action(async (files: string[]) => setExitCode(await validateCommand(files)));
+
+  program
+    .command('schedule')
+    .description('run every job that has `schedule:` on its cron schedule until stopped')
+    .argument('<targets...>', 'job files or folders of job files')
+    .option('--list', "print each job's next 5 run times and exit")
+    .action(async (targets: string[], options: { list?: boolean }) =>
+      setExitCode(await scheduleCommand(targets, options)),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of a job file')
+    .action(() => {
+      process.stdout.write(readFileSync(JOB_SCHEMA_PATH, 'utf8'));
+      setExitCode(EXIT_OK);
+    });
+
+  for (const command of program.commands) command.exitOverride().showSuggestionAfterError();
+  return program;
+}
+
+async function main(args: string[]): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram((value) => (code = value));
+  try {
+    if (args.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(withDefaultCommand(args), { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message; help and version are successes.
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    if (error instanceof JobValidationError) {
+      printProblems(error);
+      return EXIT_USAGE;
+    }
+    if (error instanceof LockHeldError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
+      return EXIT_LOCKED;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof JobrunError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
+    process.stderr.write(
+      `jobrun: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT_FAILED;
+  }
+}
+
+process.exit(await main(process.argv.slice(2)));

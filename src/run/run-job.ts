@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { collectExpressions } from '../expr/collect-expressions.ts';
+import { evaluateValue } from '../expr/evaluate.ts';
+import type { Executor } from '../executors/types.ts';
+import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
+import { knownItemCount } from '../plan/item-source.ts';
+import { orderTasks } from '../plan/order.ts';
+import { resolveExecutor } from '../plan/resolve-executor.ts';
+import { openJsonlSink } from '../results/jsonl-sink.ts';
+import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
+import { Channel } from './channel.ts';
+import type { RunEvent, RunEventListener } from './events.ts';
+import { loadCallback } from './load-callback.ts';
+import { acquireRunLock, lockPathFor } from './lock.ts';
+import type { RunContext } from './run-context.ts';
+import type { CallbackFn } from './item-runner.ts';
+import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
+
+/** Grace given to in-flight items after the first interrupt. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+export interface RunJobOptions {
+  /** Overrides the executor of every task (`--executor`, `--max-workers`). */
+  executor?: ExecutorSetting;
+  /** The results file, instead of the job's `results:` (relative paths: the working directory). */
+  resultsPath?: string;
+  /** Overrides the job's `failFast`. */
+  failFast?: boolean;
+  /** @default a random UUID */
+  runId?: string;
+  /** @default now */
+  startedAt?: Date;
+  /** Receives every event of the run, in order. */
+  onEvent?: RunEventListener;
+  /**
+   * Abort to stop starting items; in-flight items finish within `drainTimeoutMs`, then are
+   * cancelled. The abort reason (e.g. `'SIGINT'`) is reported in the `run-interrupted` event.
+   */
+  drainSignal?: AbortSignal;
+  /** Abort to cancel in-flight items at once. */
+  cancelSignal?: AbortSignal;
+  /** @default 10000 */
+  drainTimeoutMs?: number;
+  /** The environment seen by `${{ env.NAME }}`. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunResult {
+  runId: string;
+  resultsPath: string;
+  summary: SummaryRecord;
+  /** The signal name of an interrupt (drain or cancel), or `null`. */
+  interruptedBy: string | null;
+}
+
+/** Tasks whose `result` an expression reads: only they keep every item's result in memory. */
+function referencedResults(tasks: readonly Task[]): Set<string> {
+  const ids = new Set<string>();
+  for (const task of tasks) {
+    const action = task.action;
+    const values: unknown[] = [
+      task.with,
+      task.map?.form === 'expression' ? task.map.expression : null,
+    ];
+    if (action.type === 'run') values.push(action.command);
+    if (action.type === 'http') values.push(action.request);
+    for (const ref of collectExpressions(values)) {
+      const [first, second] = ref.steps;
+      if (ref.root !== 'tasks' || first === undefined || !('key' in first)) continue;
+      if (second === undefined || ('key' in second && second.key === 'result')) ids.add(first.key);
+    }
+  }
+  return ids;
+}
+
+/** The results path of a run: `results:` with `${{ run.id }}` and friends expanded. */
+export function resolveResultsPath(
+  job: Job,
+  runId: string,
+  startedAt: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const scope = {
+    vars: job.vars,
+    env,
+    tasks: {},
+    job: { name: job.name },
+    run: { id: runId, startedAt },
+  };
+  return resolve(job.dir, String(evaluateValue(job.results, scope)));
+}
+
+function reasonOf(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'abort';
+}
+
+/**
+ * Runs a validated job: every task on its executor, records written to the results file as soon
+ * as each is known, events to `onEvent`. Resolves with the summary; a failed item is data, never
+ * a rejection. Rejects with `LockHeldError` when another run of the job holds its lock (nothing
+ * touched), and only for broken infrastructure otherwise.
+ */
+export async function runJob(job: Job, options: RunJobOptions = {}): Promise<RunResult> {
+  const runId = options.runId ?? randomUUID();
+  const startedAtDate = options.startedAt ?? new Date();
+  const startedAt = startedAtDate.toISOString();
+  const startedMs = performance.now();
+  const env = options.env ?? process.env;
+  const override = options.executor ?? {};
+  const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
+  const lock = acquireRunLock(lockPathFor(resultsPath, job.name));
+  const callbacks = new Map<string, CallbackFn>();
+  try {
+    // Loaded before the results file is opened: a module that fails to load leaves it untouched.
+    for (const task of job.tasks) {
+      if (task.callback !== undefined) callbacks.set(task.id, await loadCallback(task.callback));
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+
+  const emit = (event: RunEvent): void => options.onEvent?.(event);
+  const now = (): string => new Date().toISOString();
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  let interruptedBy: string | null = null;
+  let drainTimer: NodeJS.Timeout | undefined;
+  const isFailFast = options.failFast ?? job.failFast;
+  const onDrain = (): void => {
+    if (stop.signal.aborted) return;
+    interruptedBy ??= reasonOf(options.drainSignal as AbortSignal);
+    stop.abort();
+    emit({ type: 'run-interrupted', signal: interruptedBy, force: false, at: now() });
+    drainTimer = setTimeout(
+      () => cancel.abort(),
+      options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
+    );
+  };
+  const onCancel = (): void => {
+    if (cancel.signal.aborted) return;
+    interruptedBy ??= reasonOf(options.cancelSignal as AbortSignal);
+    stop.abort();
+    cancel.abort();
+    emit({ type: 'run-interrupted', signal: interruptedBy, force: true, at: now() });
+  };
+
+  const executors = new Map<string, Promise<Executor>>();
+  const sink = openJsonlSink(resultsPath);
+  try {
+    const { createExecutor } = await import('../executors/create-executor.ts');
+    const run: RunContext = {
+      job,
+      runId,
+      startedAt,
+      sink,
+      emit,
+      getExecutor(config: ExecutorConfig) {
+        const key = `${config.kind}:${config.maxWorkers}`;
+        let executor = executors.get(key);
+        if (executor === undefined) {
+          executor = createExecutor(config);
+          executors.set(key, executor);
+        }
+        return executor;
+      },
+      stopSignal: stop.signal,
+      cancelSignal: cancel.signal,
+      onItemFailed() {
+        if (isFailFast && !stop.signal.aborted) {
+          stop.abort();
+          cancel.abort();
+        }
+      },
+      env,
+      outputs: {},
+      referencedResults: referencedResults(job.tasks),
+    };
+
+    const ordered = orderTasks(job.tasks);
+    const taskRuns = new Map<string, TaskRun>();
+    for (const task of ordered) {
+      taskRuns.set(task.id, {
+        task,
+        executor: resolveExecutor(job.executor, task.executor, override),
+        input: null,
+        consumers: [],
+        callback: callbacks.get(task.id) ?? null,
+        counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0 },
+      });
+    }
+    for (const taskRun of taskRuns.values()) {
+      const map = taskRun.task.map;
+      if (map?.form !== 'from') continue;
+      // A consumer that also waits for other tasks must not block its producer meanwhile (the
+      // producer may be what those tasks wait for), so its buffer is unbounded.
+      const hasOtherNeeds = taskRun.task.needs.some((id) => id !== map.task);
+      taskRun.input = new Channel(hasOtherNeeds ? Infinity : taskRun.executor.maxWorkers);
+      taskRuns.get(map.task)?.consumers.push(taskRun.input);
+    }
+
+    sink.write({
+      type: 'run',
+      job: job.name,
+      runId,
+      executor: resolveExecutor(job.executor, undefined, override),
+      startedAt,
+    });
+    emit({
+      type: 'run-started',
+      job: job.name,
+      runId,
+      startedAt,
+      resultsPath,
+      tasks: ordered.map((task) => ({
+        id: task.id,
+        needs: task.needs,
+        executor: (taskRuns.get(task.id) as TaskRun).executor,
+        isMap: task.map !== undefined,
+        total: task.map === undefined ? 1 : knownItemCount(task.map),
+      })),
+    });
+    options.drainSignal?.addEventListener('abort', onDrain);
+    options.cancelSignal?.addEventListener('abort', onCancel);
+    if (options.drainSignal?.aborted) onDrain();
+    if (options.cancelSignal?.aborted) onCancel();
+
+    const started = new Map<
+      string,
+      { promise: Promise<boolean>; resolve: (isRunning: boolean) => void }
+    >();
+    for (const task of ordered) {
+      let resolveStarted: (isRunning: boolean) => void = () => undefined;
+      const promise = new Promise<boolean>((resolveIt) => (resolveStarted = resolveIt));
+      started.set(task.id, { promise, resolve: resolveStarted });
+    }
+    const finished = new Map<string, Promise<TaskStatus>>();
+    const execute = async (taskRun: TaskRun): Promise<TaskStatus> => {
+      const { task } = taskRun;
+      const fromId = task.map?.form === 'from' ? task.map.task : null;
+      const startedTask = started.get(task.id) as { resolve: (isRunning: boolean) => void };
+      let status: TaskStatus;
+      try {
+        emit({ type: 'task-state', task: task.id, state: 'waiting', at: now() });
+        const upstream = await Promise.all(
+          task.needs
+            .filter((id) => id !== fromId)
+            .map((id) => finished.get(id) as Promise<TaskStatus>),
+        );
+        const isProducerRunning = fromId === null || (await started.get(fromId)?.promise) === true;
+        const notRun =
+          upstream.includes('cancelled') || stop.signal.aborted
+            ? 'cancelled'
+            : !isProducerRunning || upstream.some((need) => need !== 'ok')
+              ? 'skipped'
+              : null;
+        if (notRun !== null) {
+          startedTask.resolve(false);
+          status = finishUnrun(run, taskRun, notRun);
+        } else {
+          startedTask.resolve(true);
+          emit({ type: 'task-state', task: task.id, state: 'running', at: now() });
+          status = await runTask(run, taskRun);
+        }
+      } finally {
+        startedTask.resolve(false);
+        taskRun.input?.close();
+        for (const channel of taskRun.consumers) channel.close();
+      }
+      taskRun.counts.status = status;
+      run.outputs[task.id] ??= { status, result: null };
+      emit({ type: 'task-state', task: task.id, state: status, at: now() });
+      return status;
+    };
+    for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
+    const statuses = await Promise.all(finished.values());
+
+    await shutdownExecutors(executors, cancel.signal.aborted);
+    const runStatus: RunStatus =
+      interruptedBy !== null
+        ? 'cancelled'
+        : statuses.every((status) => status === 'ok')
+          ? 'ok'
+          : 'failed';
+    const summary: SummaryRecord = {
+      type: 'summary',
+      status: runStatus,
+      tasks: Object.fromEntries([...taskRuns].map(([id, taskRun]) => [id, taskRun.counts])),
+      durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
+      finishedAt: now(),
+    };
+    sink.write(summary);
+    sink.close();
+    emit({ type: 'run-finished', summary, resultsPath });
+    return { runId, resultsPath, summary, interruptedBy };
+  } finally {
+    clearTimeout(drainTimer);
+    options.drainSignal?.removeEventListener('abort', onDrain);
+    options.cancelSignal?.removeEventListener('abort', onCancel);
+    await shutdownExecutors(executors, true);
+    sink.close();
+    lock.release();
+  }
+}
+
+async function shutdownExecutors(
+  executors: Map<string, Promise<Executor>>,
+  force: boolean,
+): Promise<void> {
+  const pending = [...executors.values()];
+  executors.clear();
+  await Promise.all(
+    pending.map(async (executor) => {
+      try {
+        await (await executor).shutdown({ force });
+      } catch {
+        // An executor that failed to start has nothing to shut down.
+      }
+    }),
+  );
+}

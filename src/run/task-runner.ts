@@ -1,0 +1,176 @@
+import { evaluateValue } from '../expr/evaluate.ts';
+import type { ExecutorConfig, Task } from '../job/types.ts';
+import { openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
+import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
+import { itemScope } from './build-request.ts';
+import { CallbackQueue } from './callback-queue.ts';
+import type { Channel } from './channel.ts';
+import { runItem, type CallbackFn } from './item-runner.ts';
+import type { RunContext } from './run-context.ts';
+import { Slots } from './slots.ts';
+
+/** How one task is run: where, what it reads, and where its results go downstream. */
+export interface TaskRun {
+  task: Task;
+  executor: ExecutorConfig;
+  /** The channel of a `map: { from }` task, fed by its producer. */
+  input: Channel<unknown> | null;
+  /** Channels of the tasks that stream this task's results. */
+  consumers: Channel<unknown>[];
+  callback: CallbackFn | null;
+  counts: TaskSummary;
+}
+
+/** A record for a task that never ran (skipped, or cancelled before it started). */
+export function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
+  return {
+    type: 'item',
+    task: task.id,
+    index: null,
+    item: null,
+    status,
+    result: null,
+    error: null,
+    attempts: 0,
+    startedAt: null,
+    durationMs: 0,
+    worker: null,
+  };
+}
+
+async function openItemSource(run: RunContext, taskRun: TaskRun): Promise<ItemSource> {
+  const map = taskRun.task.map;
+  if (map === undefined) return { total: 1, items: [null] };
+  switch (map.form) {
+    case 'from':
+      return { total: null, items: taskRun.input ?? [] };
+    case 'expression': {
+      const value = evaluateValue(map.expression, itemScope(run, undefined, null));
+      if (!Array.isArray(value)) {
+        const found = value === null ? 'null' : typeof value;
+        throw new Error(`map: ${map.expression} yielded ${found}, expected a list`);
+      }
+      return { total: value.length, items: value };
+    }
+    default:
+      return openStaticItemSource(map);
+  }
+}
+
+function record(run: RunContext, taskRun: TaskRun, entry: ItemRecord): void {
+  const counts = taskRun.counts;
+  if (entry.status === 'ok') counts.ok++;
+  else if (entry.status === 'failed') counts.failed++;
+  else if (entry.status === 'skipped') counts.skipped++;
+  else counts.cancelled++;
+  run.sink.write(entry);
+  run.emit({ type: 'item-finished', record: entry });
+}
+
+/** Writes the one record of a task that did not run, and its final state. */
+export function finishUnrun(
+  run: RunContext,
+  taskRun: TaskRun,
+  status: 'skipped' | 'cancelled',
+): TaskStatus {
+  record(run, taskRun, notRunRecord(taskRun.task, status));
+  return status;
+}
+
+/**
+ * Runs a task's items, at most `maxWorkers` in flight, writing each record as soon as it is known.
+ * Returns the task's final status.
+ */
+export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskStatus> {
+  const { task } = taskRun;
+  const isMap = task.map !== undefined;
+  const keepsResults = run.referencedResults.has(task.id);
+  const results: unknown[] = [];
+  let single: unknown = null;
+  let isCutShort = false;
+
+  let source: ItemSource;
+  try {
+    source = await openItemSource(run, taskRun);
+  } catch (failure) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    record(run, taskRun, {
+      ...notRunRecord(task, 'skipped'),
+      status: 'failed',
+      error: { message, code: 'TASK_ERROR' },
+    });
+    run.onItemFailed();
+    run.outputs[task.id] = { result: null, status: 'failed' };
+    return 'failed';
+  }
+
+  const executor = await run.getExecutor(taskRun.executor);
+  const deps = { run, task, executor, callback: taskRun.callback, callbacks: new CallbackQueue() };
+  const slots = new Slots(taskRun.executor.maxWorkers);
+  const settle = (entry: ItemRecord, index: number): void => {
+    record(run, taskRun, entry);
+    const value = entry.status === 'ok' ? entry.result : null;
+    if (keepsResults) {
+      if (isMap) results[index] = value;
+      else single = value;
+    }
+    if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
+  };
+  const feed = async (entry: ItemRecord): Promise<void> => {
+    // Back-pressure: the slot stays held until every consumer took the result.
+    if (entry.status === 'ok')
+      for (const channel of taskRun.consumers) await channel.push(entry.result);
+  };
+
+  let index = 0;
+  for await (const item of source.items) {
+    if (run.stopSignal.aborted) {
+      isCutShort = true;
+      break;
+    }
+    const wait = slots.acquire();
+    if (wait !== undefined) await wait;
+    if (run.stopSignal.aborted) {
+      slots.release();
+      isCutShort = true;
+      break;
+    }
+    const itemIndex = index++;
+    void runItem(deps, item, isMap ? itemIndex : null)
+      .then(async (entry) => {
+        settle(entry, itemIndex);
+        await feed(entry);
+      })
+      .catch((bug: unknown) => {
+        // runItem turns every failure of the item into a record; reaching here is a jobrun bug,
+        // still recorded so the run's file stays complete.
+        const message = bug instanceof Error ? bug.message : String(bug);
+        settle(
+          {
+            ...notRunRecord(task, 'skipped'),
+            index: isMap ? itemIndex : null,
+            status: 'failed',
+            error: { message, code: 'TASK_ERROR' },
+          },
+          itemIndex,
+        );
+      })
+      .finally(() => slots.release());
+  }
+  await slots.idle();
+  if (source.total === null && !isCutShort)
+    run.emit({ type: 'task-total', task: task.id, total: index });
+
+  const counts = taskRun.counts;
+  let status: TaskStatus;
+  if (counts.failed > 0 && !task.continueOnError) status = 'failed';
+  else if (isCutShort || counts.cancelled > 0) status = 'cancelled';
+  else status = 'ok';
+  run.outputs[task.id] = {
+    status,
+    ...(keepsResults
+      ? { result: isMap ? Array.from({ length: index }, (_, i) => results[i] ?? null) : single }
+      : {}),
+  };
+  return status;
+}

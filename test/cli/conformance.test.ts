@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../helpers/cli.ts';
+import { byIndex, comparable, readRecords, type JsonRecord } from '../helpers/results.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
+const KINDS = ['process', 'thread', 'coroutine'] as const;
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-conformance-'));
+
+let server: Server;
+let site = '';
+
+before(async () => {
+  server = createServer((request, response) => {
+    if (request.url === '/json') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ item: request.headers['x-item'] }));
+    } else if (request.url === '/text') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('héllo');
+    } else if (request.url === '/echo') {
+      let body = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        response.writeHead(201, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ method: request.method, body: JSON.parse(body) as unknown }));
+      });
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  site = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(() => server.close());
+
+async function runUnder(
+  job: string,
+  kind: string,
+  extra: string[] = [],
+): Promise<{ code: number | null; records: JsonRecord[] }> {
+  const results = join(workDir, `${job}-${kind}.jsonl`);
+  const run = await runCli([
+    join(FIXTURES, `${job}.yaml`),
+    '--executor',
+    kind,
+    '--results',
+    results,
+    '--output',
+    'plain',
+    ...extra,
+  ]);
+  return { code: run.code, records: readRecords(results) };
+}
+
+describe('every executor kind gives the same results', () => {
+  for (const job of ['basic', 'failures', 'http']) {
+    test(job, async () => {
+      const extra = job === 'http' ? () => ['--var', `site=${site}`] : () => [];
+      const runs = await Promise.all(KINDS.map((kind) => runUnder(job, kind, extra())));
+      const [first, ...rest] = runs.map((run) => comparable(run.records));
+      for (const [position, other] of rest.entries()) {
+        assert.deepEqual(other, first, `${KINDS[position + 1]} differs from ${KINDS[0]}`);
+      }
+      const codes = runs.map((run) => run.code);
+      assert.deepEqual(
+        codes,
+        KINDS.map(() => codes[0]),
+      );
+    });
+  }
+});
+
+describe('results of the basic job', () => {
+  test('are in item order, with expressions, quoting, callbacks and streaming', async () => {
+    const { code, records } = await runUnder('basic', 'thread');
+    assert.equal(code, 0);
+    const results = (task: string): unknown[] =>
+      byIndex(records, task).map((record) => record.result);
+    assert.deepEqual(
+      results('withInput').map((value) => (value as { input: unknown }).input),
+      [
+        { n: 2, label: 'item 0 of hello' },
+        { n: 5, label: 'item 1 of hello' },
+        { n: 8, label: 'item 2 of hello' },
+      ],
+    );
+    assert.deepEqual(results('fromVars'), [3, 1, 2]);
+    assert.deepEqual(results('lines'), ['alpha', 'beta', 'gamma']);
+    assert.deepEqual(results('glob'), ['data/other.txt', 'data/words.txt']);
+    assert.deepEqual(
+      results('shell').map((value) => (value as { stdout: string }).stdout),
+      [
+        'plain|0|shell',
+        "it's|1|shell",
+        'a; echo injected|2|shell',
+        '$(echo no)|3|shell',
+        '*|4|shell',
+      ],
+    );
+    assert.deepEqual(results('doubled'), [0, 2, 4, 6, 8]);
+    assert.ok(
+      results('serialCallbacks').every(
+        (value) => (value as { maxRunning: number }).maxRunning === 1,
+      ),
+    );
+    const combined = results('combine')[0] as { input: Record<string, unknown> };
+    assert.deepEqual(combined.input.doubled, [0, 2, 4, 6, 8]);
+    assert.equal(combined.input.status, 'ok');
+    assert.equal(combined.input.first, 2);
+    assert.deepEqual([...results('stream')].sort(), [0, 2, 4, 6, 8]);
+  });
+});
+
+describe('failures', () => {
+  test('fail one item each, with the right code, and the run goes on', async () => {
+    const { code, records } = await runUnder('failures', 'process');
+    assert.equal(code, 1);
+    const flaky = byIndex(records, 'flaky')[0] as JsonRecord;
+    assert.equal(flaky.status, 'ok');
+    assert.equal(flaky.attempts, 3);
+    const exhausted = byIndex(records, 'exhausted')[0] as JsonRecord;
+    assert.equal(exhausted.status, 'failed');
+    assert.equal(exhausted.attempts, 2);
+    const codes = byIndex(records, 'behaviours').map(
+      (record) => (record.error as { code?: string } | null)?.code ?? record.status,
+    );
+    assert.deepEqual(codes, [
+      'ok',
+      'WORKER_CRASHED',
+      'ok',
+      'TASK_ERROR',
+      'WORKER_CRASHED',
+      'TIMEOUT',
+      'NOT_SERIALIZABLE',
+      'ok',
+    ]);
+    const callbackCodes = byIndex(records, 'callbackFails').map(
+      (record) => (record.error as { code?: string } | null)?.code ?? record.status,
+    );
+    assert.deepEqual(callbackCodes, ['ok', 'CALLBACK_FAILED', 'ok']);
+    assert.equal(byIndex(records, 'skipped')[0]?.status, 'skipped');
+    const shell = byIndex(records, 'shellFails')[0] as JsonRecord;
+    assert.equal((shell.error as { code: string }).code, 'EXIT_CODE');
+    assert.match((shell.error as { message: string }).message, /4/);
+    const afterContinue = byIndex(records, 'afterContinue')[0] as JsonRecord;
+    assert.equal(afterContinue.status, 'ok');
+    assert.deepEqual(afterContinue.result, ['ok', null, 'ok', null, null, null, null, 'ok']);
+    const summary = records.at(-1) as {
+      type: string;
+      status: string;
+      tasks: Record<string, { status: string }>;
+    };
+    assert.equal(summary.type, 'summary');
+    assert.equal(summary.status, 'failed');
+    assert.equal(summary.tasks.callbackFails?.status, 'failed');
+    assert.equal(summary.tasks.behaviours?.status, 'ok');
+    assert.equal(summary.tasks.skipped?.status, 'skipped');
+  });
+});

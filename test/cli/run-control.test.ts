@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-control-'));
+
+function writeJob(name: string, body: string): string {
+  const file = join(workDir, `${name}.yaml`);
+  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', join(FIXTURES, 'mod.js'))}`);
+  return file;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the CLI and resolves once `pattern` appears in its output. */
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
+  const waitFor = async (pattern: RegExp): Promise<void> => {
+    for (let i = 0; i < 600 && !pattern.test(output); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(output, pattern);
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+describe('interrupts', () => {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    test(`${signal} once lets in-flight items finish and writes a complete file`, async () => {
+      const results = join(workDir, `drain-${signal}.jsonl`);
+      const job = writeJob(
+        `drain-${signal.toLowerCase()}`,
+        `executor: { kind: process, maxWorkers: 2 }\ntasks:\n  slow:\n    map: { range: 50 }\n    function: MOD#sleepFor\n    with: 400\n  after:\n    needs: [slow]\n    run: echo never\n`,
+      );
+      const cli = startCli([job, '--results', results, '--output', 'plain']);
+      await cli.waitFor(/slow\[0\]|started|running/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      cli.child.kill(signal);
+      assert.equal(await cli.exited, code);
+      const records = readRecords(results);
+      const items = byIndex(records, 'slow');
+      assert.ok(items.length >= 1 && items.length < 50, `drained ${items.length} items`);
+      assert.ok(
+        items.every((record) => record.status === 'ok'),
+        'in-flight items finished',
+      );
+      assert.equal(byIndex(records, 'after')[0]?.status, 'cancelled');
+      const summary = records.at(-1) as JsonRecord;
+      assert.equal(summary.type, 'summary');
+      assert.equal(summary.status, 'cancelled');
+    });
+  }
+
+  test('SIGINT twice cancels in-flight items at once and reaps every worker', async () => {
+    const results = join(workDir, 'cancel.jsonl');
+    const pids = join(workDir, 'cancel-pids.txt');
+    const job = writeJob(
+      'cancel',
+      `executor: { kind: process, maxWorkers: 2 }\ntasks:\n  stuck:\n    map: { range: 4 }\n    run: echo $$ >> ${pids}; sleep 30\n`,
+    );
+    const cli = startCli([job, '--results', results, '--output', 'plain']);
+    for (
+      let i = 0;
+      i < 200 && (!existsSync(pids) || readFileSync(pids, 'utf8').trim().split('\n').length < 2);
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    cli.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 130);
+    const records = readRecords(results);
+    const statuses = itemRecords(records, 'stuck').map((record) => record.status);
+    assert.ok(
+      statuses.length >= 2 && statuses.every((status) => status === 'cancelled'),
+      String(statuses),
+    );
+    assert.equal((records.at(-1) as JsonRecord).status, 'cancelled');
+    const shells = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
+  });
+});
+
+describe('the run lock', () => {
+  test('a second run of the same job exits 75 at once and touches nothing', async () => {
+    const results = join(workDir, 'locked.jsonl');
+    const job = writeJob('locked', `tasks:\n  wait:\n    run: sleep 2\n`);
+    const first = startCli([job, '--results', results, '--output', 'plain']);
+    await first.waitFor(/wait/);
+    const before = readFileSync(results, 'utf8');
+    const second = await runCli([job, '--results', results, '--output', 'plain']);
+    assert.equal(second.code, 75);
+    assert.match(second.stderr, new RegExp(`pid ${first.child.pid}`));
+    assert.equal(readFileSync(results, 'utf8').startsWith(before), true);
+    assert.equal(await first.exited, 0);
+    assert.equal(readRecords(results).at(-1)?.status, 'ok');
+  });
+});
+
+describe('fail-fast', () => {
+  test('the first failed item cancels the rest of the run', async () => {
+    const results = join(workDir, 'failfast.jsonl');
+    const job = writeJob(
+      'failfast',
+      `failFast: true\nexecutor: { kind: coroutine, maxWorkers: 2 }\ntasks:\n  items:\n    map: [{ value: 1 }, { value: 2, bad: true }, { value: 3 }, { value: 4 }, { value: 5 }]\n    function: MOD#failOn\n  after:\n    needs: [items]\n    run: echo never\n`,
+    );
+    const run = await runCli([job, '--results', results, '--output', 'plain']);
+    assert.equal(run.code, 1);
+    const records = readRecords(results);
+    const items = itemRecords(records, 'items');
+    assert.ok(items.length < 5, `only ${items.length} of 5 items ran`);
+    assert.equal(items.filter((record) => record.status === 'failed').length, 1);
+    assert.equal((records.at(-1) as JsonRecord).status, 'failed');
+  });
+});
+
+describe('streaming map', () => {
+  test('a slow consumer holds the producer back', async () => {
+    const results = join(workDir, 'stream.jsonl');
+    const job = writeJob(
+      'stream',
+      `tasks:\n  produce:\n    map: { range: 60 }\n    function: MOD#stamp\n    executor: { kind: coroutine, maxWorkers: 2 }\n  consume:\n    map: { from: produce }\n    function: MOD#slowStamp\n    executor: { kind: coroutine, maxWorkers: 2 }\n`,
+    );
+    const run = await runCli([job, '--results', results, '--output', 'plain']);
+    assert.equal(run.code, 0, run.stderr);
+    const records = readRecords(results);
+    const produced = byIndex(records, 'produce').map(
+      (record) => (record.result as { at: number }).at,
+    );
+    const consumed = byIndex(records, 'consume').map(
+      (record) => (record.result as { at: number }).at,
+    );
+    assert.equal(consumed.length, 60);
+    // Producer item k can only start once item k - 2 was handed over, which needs buffer room,
+    // which needs consumer slots: so it cannot finish before consumer item k - SLACK did.
+    const SLACK = 8;
+    for (let k = SLACK; k < produced.length; k++) {
+      assert.ok(
+        (produced[k] as number) >= (consumed[k - SLACK] as number),
+        `producer item ${k} ran ahead of the consumer`,
+      );
+    }
+  });
+});
