@@ -63,8 +63,11 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
       }
       return [[new Date(event.at), `${event.task}  ${event.state}${detail}`]];
     }
-    case 'item-finished':
-      return [[new Date(), recordText(event.record)]];
+    case 'item-finished': {
+      const { startedAt, durationMs } = event.record;
+      const at = startedAt === null ? new Date() : new Date(Date.parse(startedAt) + durationMs);
+      return [[at, recordText(event.record)]];
+    }
     case 'log': {
       const label = itemLabel(event.task, event.index);
       const at = new Date(event.at);
