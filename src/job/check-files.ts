@@ -1,0 +1,94 @@
+import { stat } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import type { Issue } from './issue.ts';
+import { isObject, rawTasks } from './job-data.ts';
+import { readModuleExports, type ModuleExports } from './module-exports.ts';
+import { parseModuleRef } from './module-ref.ts';
+import { didYouMean, listWords } from './suggest.ts';
+
+const MODULE_REF = /^[^#]+\.(js|mjs|cjs|ts|mts)(#[A-Za-z_$][A-Za-z0-9_$]*)?$/;
+
+/**
+ * Files a job needs before it can run: each `function` and `callback` module with its named
+ * export, and each `map: { lines }` file. Paths resolve against the job file's folder.
+ */
+export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  const exportsByFile = new Map<string, Promise<ModuleExports>>();
+  const checks: Array<Promise<void>> = [];
+  for (const [id, task] of rawTasks(data)) {
+    for (const key of ['function', 'callback'] as const) {
+      const source = task[key];
+      // A malformed reference is the schema's to report.
+      if (typeof source !== 'string' || !MODULE_REF.test(source)) continue;
+      const ref = parseModuleRef(source, dir);
+      const path = ['tasks', id, key];
+      checks.push(
+        (async () => {
+          if (!(await isFile(ref.path))) {
+            issues.push({
+              path,
+              at: 'value',
+              text: `module file not found: ${shown(ref.path, dir)} (resolved against the job file's folder ${dir})`,
+            });
+            return;
+          }
+          let pending = exportsByFile.get(ref.path);
+          if (pending === undefined) {
+            pending = readModuleExports(ref.path);
+            exportsByFile.set(ref.path, pending);
+          }
+          let found: ModuleExports;
+          try {
+            found = await pending;
+          } catch (error) {
+            issues.push({
+              path,
+              at: 'value',
+              text: `cannot read the exports of ${shown(ref.path, dir)}: ${(error as Error).message}`,
+            });
+            return;
+          }
+          if (found.names.has(ref.exportName) || !found.isComplete) return;
+          const names = [...found.names].sort();
+          const listed =
+            names.length === 0 ? 'it exports nothing' : `its exports are ${listWords(names)}`;
+          issues.push({
+            path,
+            at: 'value',
+            text: `${shown(ref.path, dir)} has no export "${ref.exportName}"; ${listed}${didYouMean(ref.exportName, names)}`,
+          });
+        })(),
+      );
+    }
+    if (isObject(task.map) && typeof task.map.lines === 'string') {
+      const file = resolve(dir, task.map.lines);
+      checks.push(
+        isFile(file).then((exists) => {
+          if (!exists) {
+            issues.push({
+              path: ['tasks', id, 'map', 'lines'],
+              at: 'value',
+              text: `lines file not found: ${shown(file, dir)} (resolved against the job file's folder ${dir})`,
+            });
+          }
+        }),
+      );
+    }
+  }
+  await Promise.all(checks);
+  return issues;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function shown(path: string, dir: string): string {
+  const rel = relative(dir, path);
+  return rel.startsWith('..') ? path : `./${rel}`;
+}

@@ -1,0 +1,135 @@
+import { isAbsolute, resolve } from 'node:path';
+import { resolveReference, toText, type Scope } from '../expr/evaluate.ts';
+import { hasExpression, parseTemplate } from '../expr/parse-template.ts';
+import { defaultMaxWorkers } from '../plan/resolve-executor.ts';
+import { parseDuration } from './duration.ts';
+import { isObject, rawFrom, rawNeeds, type RawObject } from './job-data.ts';
+import { parseModuleRef } from './module-ref.ts';
+import type {
+  ActionSpec,
+  ExecutorConfig,
+  ExecutorKind,
+  ExecutorSetting,
+  Job,
+  MapSpec,
+  Task,
+} from './types.ts';
+
+/** Delay before the first retry when `retryDelay` is not given. */
+export const DEFAULT_RETRY_DELAY_MS = 200;
+
+/**
+ * The typed `Job` of a validated job file: defaults applied, durations in milliseconds, every
+ * relative path resolved against the job file's folder. Only call it on data that passed
+ * validation.
+ */
+export function normalizeJob(data: RawObject, file: string, dir: string): Job {
+  const name = String(data.name);
+  const vars = isObject(data.vars) ? data.vars : {};
+  const tasks = Object.entries(data.tasks as Record<string, RawObject>).map(([id, task]) =>
+    normalizeTask(id, task, dir),
+  );
+  return {
+    name,
+    ...(typeof data.description === 'string' ? { description: data.description } : {}),
+    file,
+    dir,
+    executor: normalizeExecutor(data.executor as ExecutorSetting | undefined),
+    results: resolveResults(data.results, name, vars, dir),
+    ...(typeof data.schedule === 'string' ? { schedule: data.schedule } : {}),
+    ...(typeof data.timezone === 'string' ? { timezone: data.timezone } : {}),
+    failFast: data.failFast === true,
+    vars,
+    tasks,
+  };
+}
+
+function normalizeExecutor(setting: ExecutorSetting | undefined): ExecutorConfig {
+  const kind: ExecutorKind = setting?.kind ?? 'coroutine';
+  return { kind, maxWorkers: setting?.maxWorkers ?? defaultMaxWorkers(kind) };
+}
+
+function normalizeTask(id: string, task: RawObject, dir: string): Task {
+  const from = rawFrom(task);
+  const needs = [
+    ...new Set([...rawNeeds(task).map(([, need]) => need), ...(from === undefined ? [] : [from])]),
+  ];
+  const timeoutMs = parseDuration(task.timeout);
+  const hasWith = 'with' in task;
+  return {
+    id,
+    action: normalizeAction(task, dir),
+    ...(hasWith ? { with: task.with } : {}),
+    hasWith,
+    ...(task.map === undefined ? {} : { map: normalizeMap(task.map, dir) }),
+    needs,
+    ...(typeof task.callback === 'string' ? { callback: parseModuleRef(task.callback, dir) } : {}),
+    retries: typeof task.retries === 'number' ? task.retries : 0,
+    retryDelayMs: parseDuration(task.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    continueOnError: task.continueOnError === true,
+    ...(isObject(task.executor) ? { executor: task.executor as ExecutorSetting } : {}),
+  };
+}
+
+function normalizeAction(task: RawObject, dir: string): ActionSpec {
+  if (typeof task.function === 'string')
+    return { type: 'function', module: parseModuleRef(task.function, dir) };
+  if (typeof task.run === 'string') return { type: 'run', command: task.run };
+  const http = task.http as RawObject;
+  const timeoutMs = parseDuration(http.timeout);
+  return {
+    type: 'http',
+    request: {
+      url: String(http.url),
+      ...(typeof http.method === 'string' ? { method: http.method } : {}),
+      ...(isObject(http.headers) ? { headers: http.headers as Record<string, string> } : {}),
+      ...('json' in http ? { json: http.json } : {}),
+      ...(typeof http.body === 'string' ? { body: http.body } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    },
+  };
+}
+
+function normalizeMap(map: unknown, dir: string): MapSpec {
+  if (Array.isArray(map)) return { form: 'list', items: map };
+  if (typeof map === 'string') return { form: 'expression', expression: map };
+  const spec = map as RawObject;
+  if (typeof spec.lines === 'string') return { form: 'lines', path: resolve(dir, spec.lines) };
+  if (typeof spec.glob === 'string') return { form: 'glob', pattern: spec.glob, cwd: dir };
+  if (typeof spec.from === 'string') return { form: 'from', task: spec.from };
+  const range = Array.isArray(spec.range) ? (spec.range as number[]) : [spec.range as number];
+  if (range.length === 1) return { form: 'range', start: 0, stop: range[0] ?? 0, step: 1 };
+  return { form: 'range', start: range[0] ?? 0, stop: range[1] ?? 0, step: range[2] ?? 1 };
+}
+
+/**
+ * The results path: `vars`, `env` and `job` expressions are known now and expanded; `run.*`
+ * stays for the engine to expand at each run's start.
+ */
+function resolveResults(
+  results: unknown,
+  name: string,
+  vars: Record<string, unknown>,
+  dir: string,
+): string {
+  if (typeof results !== 'string') return resolve(dir, 'results', `${name}.jsonl`);
+  let path = results;
+  if (hasExpression(results)) {
+    const scope: Scope = {
+      vars,
+      env: process.env,
+      tasks: {},
+      job: { name },
+      run: { id: '', startedAt: '' },
+    };
+    path = parseTemplate(results)
+      .parts.map((part) => {
+        if (typeof part === 'string') return part;
+        if (part.root === 'run') return `\${{ ${part.source} }}`;
+        return toText(resolveReference(part, scope));
+      })
+      .join('');
+  }
+  return isAbsolute(path) ? path : resolve(dir, path);
+}
