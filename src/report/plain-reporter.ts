@@ -6,16 +6,16 @@ import { formatSummary } from './summary.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';
 
 /**
- * `--output plain`: one timestamped line per task state change, per finished item and per log
- * message, then the summary; no escape codes, so it suits logs, CI and pipes.
+ * `--output plain`: one timestamped line per task state change (marked `→`), per finished item
+ * and per log message, then the summary; no escape codes, so it suits logs, CI and pipes.
  *
  * @example
  * ```text
- * 14:02:07.114  fetch  running  coroutine ×16, 100 items
+ * 14:02:07.114  fetch  → running  coroutine ×16, 100 items
  * 14:02:07.160  fetch[3]  ok  41.7ms
  * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms
  * 14:02:08.310  fetch[9]  log  retrying with a smaller page
- * 14:02:09.950  fetch  failed  2.8s  98 ok, 2 failed
+ * 14:02:09.950  fetch  → failed  2.8s  98 ok, 2 failed
  * ```
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
@@ -54,14 +54,18 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
       let detail = '';
       if (task !== undefined && event.state === 'running') {
         const { kind, maxWorkers } = task.info.executor;
-        detail = `  ${kind} ×${maxWorkers}${task.total === null ? '' : `, ${task.total} items`}`;
+        const total =
+          task.info.isMap && task.total !== null
+            ? `, ${task.total} item${task.total === 1 ? '' : 's'}`
+            : '';
+        detail = `  ${kind} ×${maxWorkers}${total}`;
       } else if (task !== undefined && isFinalState(event.state)) {
         if (task.startedAtMs !== null && task.finishedAtMs !== null) {
           detail += `  ${formatDuration(task.finishedAtMs - task.startedAtMs)}`;
         }
         if (task.info.isMap) detail += `  ${countsText(task)}`;
       }
-      return [[new Date(event.at), `${event.task}  ${event.state}${detail}`]];
+      return [[new Date(event.at), `${event.task}  → ${event.state}${detail}`]];
     }
     case 'item-finished': {
       const { startedAt, durationMs } = event.record;

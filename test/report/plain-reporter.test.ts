@@ -16,17 +16,17 @@ test('plain prints one timestamped line per state change and finished item, then
     lines[0]!,
     new RegExp(`^${CLOCK}  run crawl run-1  2 tasks  results: /tmp/results/crawl.jsonl$`),
   );
-  assert.match(lines[1]!, new RegExp(`^${CLOCK}  fetch  running  coroutine ×4, 3 items$`));
-  assert.match(lines[2]!, new RegExp(`^${CLOCK}  report  waiting$`));
+  assert.match(lines[1]!, new RegExp(`^${CLOCK}  fetch  → running  coroutine ×4, 3 items$`));
+  assert.match(lines[2]!, new RegExp(`^${CLOCK}  report  → waiting$`));
   assert.match(lines[3]!, new RegExp(`^${CLOCK}  fetch\\[0\\]  ok  41\\.7ms$`));
   assert.match(
     lines[4]!,
     new RegExp(`^${CLOCK}  fetch\\[1\\]  failed  TIMEOUT: attempt exceeded 1000ms$`),
   );
   assert.match(lines[5]!, new RegExp(`^${CLOCK}  fetch\\[2\\]  ok  41\\.7ms$`));
-  assert.match(lines[6]!, new RegExp(`^${CLOCK}  fetch  failed  2\\.0s  2 ok, 1 failed$`));
+  assert.match(lines[6]!, new RegExp(`^${CLOCK}  fetch  → failed  2\\.0s  2 ok, 1 failed$`));
   assert.match(lines[7]!, new RegExp(`^${CLOCK}  report  skipped$`));
-  assert.match(lines[8]!, new RegExp(`^${CLOCK}  report  skipped$`));
+  assert.match(lines[8]!, new RegExp(`^${CLOCK}  report  → skipped$`));
   assert.equal(lines[9], '');
   assert.equal(lines[10], 'run crawl failed in 2.3s');
   assert.ok(stdout.text().includes('results: /tmp/results/crawl.jsonl\n'));

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CLI_PATH } from '../helpers/cli.ts';
+
+// The built CLI in a real pseudo-terminal (tmux, on a private server socket), asserting what a
+// person sees on the screen.
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/report/', import.meta.url));
+const SOCKET = `jobrun-report-test-${process.pid}`;
+let dir = '';
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+interface Screen {
+  /** Every distinct screen seen while the command ran. */
+  snapshots: string[];
+  /** The screen once the command exited, and its exit code. */
+  final: string;
+  exitCode: number;
+}
+
+/** Runs `jobrun ARGS` in a new tmux window of the given size and watches the screen until it exits. */
+async function runInTerminal(
+  name: string,
+  args: string[],
+  size: { x: number; y: number },
+): Promise<Screen> {
+  const command = [
+    'env -u CI NO_COLOR=1',
+    shellQuote(process.execPath),
+    shellQuote(CLI_PATH),
+    ...args.map(shellQuote),
+    '; echo "EXIT=$?"; sleep 600',
+  ].join(' ');
+  tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), command);
+  const snapshots: string[] = [];
+  const deadline = Date.now() + 60_000;
+  try {
+    while (Date.now() < deadline) {
+      const screen = tmux('capture-pane', '-p', '-t', name);
+      if (snapshots.at(-1) !== screen) snapshots.push(screen);
+      const exit = /EXIT=(\d+)/.exec(screen);
+      if (exit !== null) return { snapshots, final: screen, exitCode: Number(exit[1]) };
+      await sleep(50);
+    }
+    throw new Error(`jobrun did not exit in time; last screen:\n${snapshots.at(-1) ?? ''}`);
+  } finally {
+    tmux('kill-session', '-t', name);
+  }
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'jobrun-report-'));
+});
+
+after(async () => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // No session left: the server has already gone.
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('a 100x40 terminal shows rows, items in flight, counts reaching totals, the error and the summary', async () => {
+  const results = join(dir, 'slow.jsonl');
+  const job = join(FIXTURES, 'slow-then-failing.yaml');
+  const screen = await runInTerminal('slow', [job, '--results', results], { x: 100, y: 40 });
+
+  const running = screen.snapshots.find((s) => /#\d+ {2}\d+ {2}\d/.test(s));
+  assert.ok(
+    running !== undefined,
+    `no item in flight was ever shown:\n${screen.snapshots.join('\n---\n')}`,
+  );
+  assert.match(running, /slow {3}\d+\/12 {2}✔ \d+ {2}coroutine/);
+  assert.match(running, /check {2}waiting {2}coroutine/);
+  assert.match(running, /after {2}waiting {2}coroutine/);
+
+  const lines = screen.final.split('\n');
+  assert.match(lines[0]!, /^✔ slow {3}12\/12 {2}✔ 12 {2}coroutine {2}\d/);
+  assert.match(lines[1]!, /^✖ check {2}5\/5 {2}✔ 2 {2}✖ 3 {2}failed {2}coroutine {2}\d/);
+  assert.match(lines[2]!, /^ {2}› TASK_ERROR: odd items are not allowed \(check\[0\]\)$/);
+  assert.match(lines[3]!, /^↓ after {2}skipped$/);
+  assert.ok(lines.includes('run slow-then-failing failed in ' + /in (\S+)/.exec(screen.final)![1]));
+  assert.match(screen.final, /\ncheck +failed +2 +3 +0 +0 /);
+  assert.match(screen.final, /\nafter +skipped +0 +0 +1 +0 /);
+  assert.ok(screen.final.includes(`results: ${results}`));
+  assert.match(
+    screen.final,
+    /errors in check \(3 failed\):\n {2}×3 {2}TASK_ERROR: odd items are not allowed/,
+  );
+  assert.equal(screen.exitCode, 1);
+});
+
+test('a 40-column terminal stays readable: rows and errors are cut, not wrapped', async () => {
+  const results = join(dir, 'narrow.jsonl');
+  const job = join(FIXTURES, 'slow-then-failing.yaml');
+  const screen = await runInTerminal('narrow', [job, '--results', results], { x: 40, y: 20 });
+  const lines = screen.final.split('\n');
+  assert.match(lines[0]!, /^✔ slow {3}12\/12 {2}✔ 12 {2}coroutine/);
+  assert.match(lines[1]!, /^✖ check {2}5\/5 {2}✔ 2 {2}✖ 3 {2}failed/);
+  assert.match(lines[2]!, /^ {2}› TASK_ERROR: odd items are not al\S*…$/);
+  assert.match(lines[3]!, /^↓ after {2}skipped$/);
+  assert.match(screen.final, /\ntask +status +ok +failed( +\S+)*\n/);
+  for (const line of lines) assert.ok(line.length <= 40, `wider than the terminal: ${line}`);
+  assert.match(screen.final, /\ncheck +failed +2 +3\b/);
+  assert.equal(screen.exitCode, 1);
+});
+
+test('without --output a terminal gets the live listing, and a successful run ends with exit 0', async () => {
+  const results = join(dir, 'ok.jsonl');
+  const job = join(FIXTURES, 'all-ok.yaml');
+  const screen = await runInTerminal('ok', [job, '--results', results], { x: 100, y: 40 });
+  const lines = screen.final.split('\n');
+  assert.match(lines[0]!, /^✔ numbers {2}5\/5 {2}✔ 5 {2}coroutine/);
+  assert.match(lines[1]!, /^✔ done {5}done {2}coroutine/);
+  assert.match(screen.final, /\nrun all-ok ok in /);
+  assert.equal(screen.exitCode, 0);
+});
