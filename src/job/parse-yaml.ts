@@ -20,7 +20,12 @@ export function parseYaml(text: string): ParsedYaml {
     return {
       line,
       col,
-      message: describeYamlError(error.code, error.message, text.slice(...error.pos)),
+      // The error's range covers only the key's first character: read the key up to its colon.
+      message: describeYamlError(
+        error.code,
+        error.message,
+        /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0] ?? '',
+      ),
     };
   });
   return { document, lineCounter, errors };

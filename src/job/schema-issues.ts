@@ -15,6 +15,10 @@ type Entry = ErrorObject | Made;
 
 const ACTIONS = ['function', 'run', 'http'];
 const MAP_KEYS = ['range', 'lines', 'glob', 'from'];
+const ROOT_KEY_HINTS: Record<string, string> = {
+  name: "the job's name, of letters, digits, - and _",
+  tasks: 'a mapping of task id to task, at least one',
+};
 
 /**
  * Turns ajv's errors into one issue per mistake a person made: `anyOf`/`oneOf` cascades are
@@ -88,6 +92,13 @@ function toIssue(entry: Entry, data: unknown): Issue {
   const hint = hintFor(error.parentSchema);
   switch (error.keyword) {
     case 'type':
+      if (path.length === 0) {
+        return {
+          path,
+          at: 'value',
+          text: `expected a mapping with name: and tasks:, found ${found}`,
+        };
+      }
       return {
         path,
         at: 'value',
@@ -113,7 +124,12 @@ function toIssue(entry: Entry, data: unknown): Issue {
     }
     case 'required': {
       const key = String(params.missingProperty);
-      return { path, at: 'value', text: `missing required key "${key}"` };
+      const hint = path.length === 0 ? ROOT_KEY_HINTS[key] : undefined;
+      return {
+        path,
+        at: 'value',
+        text: `missing required key "${key}"${hint === undefined ? '' : `: ${hint}`}`,
+      };
     }
     case 'propertyNames': {
       const key = String(params.propertyName);
