@@ -30,11 +30,31 @@ export function startProcessWorker(events: WorkerEvents): WorkerHandle {
   let killTimer: NodeJS.Timeout | undefined;
   let hasExited = false;
   child.on('message', (message) => events.onMessage(message as WorkerMessage));
-  // `close`, not `exit`: it comes after every IPC message, so a crash report is never lost.
-  child.on('close', (code, signal) => {
+  // Report the exit once the process is gone and its output pipes are drained, so a crash report
+  // written just before dying is never lost. Not `close`: on Node 20 it never fires after the
+  // parent itself disconnected the IPC channel, which is how a pool closes a worker.
+  let openPipes = 2;
+  let exitReason: string | null = null;
+  const reportExit = (): void => {
+    if (exitReason === null || openPipes > 0 || hasExited) return;
     hasExited = true;
     clearTimeout(killTimer);
-    events.onExit(code === null ? `was killed by ${signal}` : `exited with code ${code}`);
+    events.onExit(exitReason);
+  };
+  for (const pipe of [child.stdout, child.stderr]) {
+    if (pipe === null) {
+      openPipes--;
+      continue;
+    }
+    pipe.on('close', () => {
+      openPipes--;
+      reportExit();
+    });
+  }
+  child.on('exit', (code, signal) => {
+    exitReason = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
+    // IPC messages already received are delivered before this turn ends.
+    setImmediate(reportExit);
   });
   child.on('error', () => {
     // A failed spawn or a failed send; `close` follows and reports it.
