@@ -164,8 +164,9 @@ async function scheduleCommand(targets: string[], options: { list?: boolean }): 
     cliPath: fileURLToPath(import.meta.url),
   });
   process.on('SIGHUP', () => void scheduler.reload());
+  // Every signal is forwarded: the second one tells running jobs to cancel instead of draining.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void scheduler.stop(signal));
+    process.on(signal, () => void scheduler.stop(signal));
   }
   await scheduler.finished;
   return EXIT_OK;

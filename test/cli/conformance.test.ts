@@ -45,7 +45,8 @@ async function runUnder(
   kind: string,
   extra: string[] = [],
 ): Promise<{ code: number | null; records: JsonRecord[] }> {
-  const results = join(workDir, `${job}-${kind}.jsonl`);
+  // One folder per kind: the run lock is per job and folder, and the kinds run at once.
+  const results = join(workDir, kind, `${job}.jsonl`);
   const run = await runCli([
     join(FIXTURES, `${job}.yaml`),
     '--executor',
@@ -110,10 +111,10 @@ describe('results of the basic job', () => {
         (value) => (value as { maxRunning: number }).maxRunning === 1,
       ),
     );
-    const combined = results('combine')[0] as { input: Record<string, unknown> };
-    assert.deepEqual(combined.input.doubled, [0, 2, 4, 6, 8]);
-    assert.equal(combined.input.status, 'ok');
-    assert.equal(combined.input.first, 2);
+    const combined = results('combine')[0] as Record<string, unknown>;
+    assert.deepEqual(combined.doubled, [0, 2, 4, 6, 8]);
+    assert.equal(combined.status, 'ok');
+    assert.equal(combined.first, 2);
     assert.deepEqual([...results('stream')].sort(), [0, 2, 4, 6, 8]);
   });
 });
