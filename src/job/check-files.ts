@@ -6,6 +6,8 @@ import { readModuleExports, type ModuleExports } from './module-exports.ts';
 import { parseModuleRef } from './module-ref.ts';
 import { didYouMean, listWords } from './suggest.ts';
 
+const COMMONJS_HINT =
+  '; Node names the exports of a CommonJS module only when written as exports.NAME = … or module.exports = { NAME }';
 const MODULE_REF = /^[^#]+\.(js|mjs|cjs|ts|mts)(#[A-Za-z_$][A-Za-z0-9_$]*)?$/;
 
 /**
@@ -56,7 +58,7 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
           issues.push({
             path,
             at: 'value',
-            text: `${shown(ref.path, dir)} has no export "${ref.exportName}"; ${listed}${didYouMean(ref.exportName, names)}`,
+            text: `${shown(ref.path, dir)} has no export "${ref.exportName}"; ${listed}${didYouMean(ref.exportName, names)}${found.isCommonJs ? COMMONJS_HINT : ''}`,
           });
         })(),
       );

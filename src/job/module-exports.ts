@@ -6,6 +6,8 @@ export interface ModuleExports {
   names: Set<string>;
   /** `false` when the module re-exports another whole module (`export *`), whose names are not followed. */
   isComplete: boolean;
+  /** CommonJS: Node exposes names only for forms its lexer sees (`exports.NAME = …`). */
+  isCommonJs: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function readModuleExports(file: string): Promise<ModuleExports> {
     if (entry.type === 'reexport-all') isComplete = false;
     else names.add(entry.name);
   }
-  return { names, isComplete };
+  return { names, isComplete, isCommonJs: false };
 }
 
 async function readCommonJsExports(source: string): Promise<ModuleExports> {
@@ -46,7 +48,11 @@ async function readCommonJsExports(source: string): Promise<ModuleExports> {
   await lexer.init();
   const { exports, reexports } = lexer.parse(source);
   // `module.exports` itself is what `import()` gives as the default export.
-  return { names: new Set(['default', ...exports]), isComplete: reexports.length === 0 };
+  return {
+    names: new Set(['default', ...exports]),
+    isComplete: reexports.length === 0,
+    isCommonJs: true,
+  };
 }
 
 async function transformWithEsbuild(source: string, file: string): Promise<string> {
