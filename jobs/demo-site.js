@@ -18,4 +18,7 @@ const server = createServer((request, response) => {
   response.writeHead(200, { 'content-type': 'text/html' });
   response.end('<p>' + 'x'.repeat(size) + '</p>');
 });
-server.listen(port, '127.0.0.1', () => console.log(`demo site on http://127.0.0.1:${port}`));
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address();
+  console.log(`demo site on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`);
+});

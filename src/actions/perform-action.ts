@@ -35,7 +35,11 @@ export async function performAction(
     }
     case 'run':
       return toRecordable(
-        await performRun(action.command, context, { signal, processes: environment.processes }),
+        await performRun(action.command, context, {
+          signal,
+          cwd: action.cwd,
+          processes: environment.processes,
+        }),
       );
     case 'http':
       return toRecordable(await performHttp(action, signal));

@@ -15,6 +15,8 @@ export interface RunResult {
 
 export interface RunOptions {
   signal: AbortSignal;
+  /** The working directory: the job file's folder. @default process.cwd() */
+  cwd?: string;
   processes?: ProcessTracker;
   /** @default DEFAULT_KILL_GRACE_MS */
   killGraceMs?: number;
@@ -38,6 +40,7 @@ export function performRun(
     }
     const child = spawn('/bin/sh', ['-c', command], {
       detached: true,
+      cwd: options.cwd,
       env: { ...process.env, ...runEnv(context) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
