@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { collectExpressions } from '../expr/collect-expressions.ts';
 import { evaluateValue } from '../expr/evaluate.ts';
@@ -125,6 +126,8 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const now = (): string => new Date().toISOString();
   const stop = new AbortController();
   const cancel = new AbortController();
+  // Every in-flight attempt listens to these, up to maxWorkers of them per task: not a leak.
+  setMaxListeners(0, stop.signal, cancel.signal);
   let interruptedBy: string | null = null;
   let drainTimer: NodeJS.Timeout | undefined;
   const isFailFast = options.failFast ?? job.failFast;
