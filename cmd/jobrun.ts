@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
@@ -71,7 +71,10 @@ function withDefaultCommand(args: string[]): string[] {
       if (OPTIONS_WITH_VALUE.has(arg)) i++;
       continue;
     }
-    return COMMANDS.has(arg) ? args : ['run', ...args];
+    // A bare word that is no file (`jobrun valdate x`) is a mistyped command: let the parser say
+    // so, with its suggestion, instead of reporting a missing job file.
+    const isMistypedCommand = /^[a-z]+$/.test(arg) && !existsSync(arg);
+    return COMMANDS.has(arg) || isMistypedCommand ? args : ['run', ...args];
   }
   return args;
 }
@@ -86,7 +89,7 @@ async function validateCommand(files: string[]): Promise<number> {
   const { validateJob } = await import('../src/job/load.ts');
   let problemCount = 0;
   for (const file of files) {
-    const problems = await validateJob(resolve(file));
+    const problems = await validateJob(file);
     if (problems.length === 0) {
       process.stdout.write(`${file}: valid\n`);
       continue;
@@ -101,7 +104,7 @@ async function validateCommand(files: string[]): Promise<number> {
 
 async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const { loadJob } = await import('../src/job/load.ts');
-  const job = await loadJob(resolve(file), { vars: options.var });
+  const job = await loadJob(file, { vars: options.var });
   const override: ExecutorSetting = {
     ...(options.executor === undefined ? {} : { kind: options.executor }),
     ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
@@ -183,7 +186,8 @@ Examples:
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
-75 another run holds the lock, 130 interrupted (SIGINT), 143 terminated (SIGTERM).`;
+75 another run holds the lock, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
+`;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('jobrun')
