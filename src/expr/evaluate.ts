@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { isPlainObject } from './collect-expressions.ts';
 import {
   hasExpression,
@@ -95,7 +96,8 @@ export function toText(value: unknown): string {
   try {
     return JSON.stringify(value) ?? '';
   } catch {
-    return String(value);
+    // A cyclic value has no JSON form; show it as Node would rather than fail the item.
+    return inspect(value, { depth: 2, breakLength: Infinity });
   }
 }
 

@@ -11,7 +11,10 @@ export function describeValue(value: unknown): string {
     const shown = value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
     return JSON.stringify(shown);
   }
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return typeof value;
 }
 
 /** A JSON Schema type as a message names it. */

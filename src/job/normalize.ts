@@ -68,7 +68,7 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
     retryDelayMs: parseDuration(task.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     continueOnError: task.continueOnError === true,
-    ...(isObject(task.executor) ? { executor: task.executor as ExecutorSetting } : {}),
+    ...(isObject(task.executor) ? { executor: task.executor } : {}),
   };
 }
 
