@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../run/events.ts';
 import { truncate } from './format.ts';
@@ -5,20 +7,28 @@ import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
 import { isFinalState, RunTally } from './run-tally.ts';
 import { createStyle, shouldUseColor } from './style.ts';
 import { formatSummary } from './summary.ts';
-import { createThrottledRenderer, RENDER_INTERVAL_MS } from './throttled-renderer.ts';
+import {
+  createThrottledRenderer,
+  RENDER_INTERVAL_MS,
+  type RenderGate,
+} from './throttled-renderer.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';
 
 /** Rows the listing keeps free besides tasks and their error lines (prompt, final newline). */
 const SPARE_ROWS = 2;
 /** listr2's icon and indentation before a row's text. */
 const ROW_INDENT = 2;
+/** How many events pass between two looks at the clock (`Date.now()` per event would show). */
+const EVENTS_PER_CLOCK_CHECK = 64;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Wrapper = ListrTaskWrapper<object, any, any>;
+type ListrRow = Wrapper['task'];
 
 interface TaskView {
   id: string;
-  wrapper: Wrapper | null;
+  /** listr2's own task object, drawn by the renderer whether or not listr2 has run it yet. */
+  row: ListrRow | null;
   settle: () => void;
   settled: Promise<void>;
   title: string;
@@ -34,6 +44,7 @@ interface TaskView {
 export async function createLiveReporter(options: ReporterOptions): Promise<Reporter> {
   const { Listr, DefaultRenderer, ListrLogger, ListrTaskState, ProcessOutput } =
     await import('listr2');
+  await preloadRendererModules();
   const { stdout, stderr } = options;
   const style = createStyle(shouldUseColor(stdout, options.env ?? process.env));
   const tally = new RunTally({ trackInFlight: true });
@@ -44,7 +55,8 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
 
   const layout = (): RowLayout => ({
     idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
-    width: Math.max(10, (stdout.columns ?? 80) - ROW_INDENT - 2),
+    // A pseudo-terminal without a size reports 0 columns and rows.
+    width: Math.max(10, (stdout.columns || 80) - ROW_INDENT - 2),
     nowMs: Date.now(),
     style,
   });
@@ -56,7 +68,7 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
     );
     const fixedRows =
       tally.tasks.size + [...tally.tasks.values()].filter((t) => t.state === 'failed').length;
-    const free = Math.max(0, (stdout.rows ?? 24) - fixedRows - SPARE_ROWS);
+    const free = Math.max(0, (stdout.rows || 24) - fixedRows - SPARE_ROWS);
     const share = running.length === 0 ? 0 : Math.floor(free / running.length);
     return new Map(
       running.map((task) => [task.info.id, Math.min(share, task.info.executor.maxWorkers + 1)]),
@@ -65,30 +77,40 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
 
   const sync = (view: TaskView, frame: RowLayout, budget: Map<string, number>): void => {
     const task = tally.tasks.get(view.id);
-    const wrapper = view.wrapper;
-    if (task === undefined || wrapper === null) return;
+    const row = view.row;
+    if (task === undefined || row === null) return;
     const wanted = task.state === 'waiting' ? ListrTaskState.WAITING : ListrTaskState.STARTED;
-    if (!isFinalState(task.state) && wrapper.task.state !== wanted) wrapper.task.state$ = wanted;
+    // Before listr2 has checked a row (enabled it) its state must stay WAITING, or it is never drawn.
+    if (row.isEnabled() && !isFinalState(task.state) && row.state !== wanted) row.state$ = wanted;
     const title = taskRow(task, frame);
     if (title !== view.title) {
       view.title = title;
-      wrapper.title = title;
+      row.title$ = title;
     }
     const output = inFlightLines(task, budget.get(view.id) ?? 0, frame).join('\n');
     if (output !== view.output) {
       view.output = output;
-      wrapper.output = output;
+      row.output$ = output;
     }
   };
 
+  let lastSyncMs = 0;
+  let eventsSinceCheck = 0;
+  const gate: RenderGate = { isHeld: false, renderer: null };
   const syncAll = (): void => {
+    lastSyncMs = Date.now();
     const frame = layout();
     const budget = inFlightBudget();
-    for (const view of views.values()) sync(view, frame, budget);
+    gate.isHeld = true;
+    try {
+      for (const view of views.values()) sync(view, frame, budget);
+    } finally {
+      gate.isHeld = false;
+    }
+    gate.renderer?.update();
   };
 
   const finish = async (view: TaskView, wrapper: Wrapper): Promise<void> => {
-    view.wrapper = wrapper;
     syncAll();
     await view.settled;
     const task = tally.tasks.get(view.id);
@@ -111,7 +133,7 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       const settled = new Promise<void>((resolve) => (settle = resolve));
       const view: TaskView = {
         id: info.id,
-        wrapper: null,
+        row: null,
         settle,
         settled,
         title: info.id,
@@ -130,7 +152,7 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       exitOnError: false,
       collectErrors: false,
       registerSignalListeners: false,
-      renderer: createThrottledRenderer(DefaultRenderer),
+      renderer: createThrottledRenderer(DefaultRenderer, gate),
       rendererOptions: {
         collapseErrors: false,
         showErrorMessage: true,
@@ -140,6 +162,12 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
         removeEmptyLines: true,
         logger: new ListrLogger({ processOutput }),
       },
+    });
+    // Rows are updated through listr2's task objects rather than the wrappers its task functions
+    // get, because a busy run can delay those functions until the very end.
+    listr.tasks.forEach((row, i) => {
+      const view = views.get(event.tasks[i]?.id ?? '');
+      if (view !== undefined) view.row = row;
     });
     listrRun = listr.run().catch(() => undefined);
     ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
@@ -163,6 +191,13 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
   return {
     onEvent(event) {
       tally.apply(event);
+      // A map of instant items can run as one long chain of microtasks in which no timer fires,
+      // so the ticker alone would freeze the screen; every few events, look at the clock too.
+      eventsSinceCheck += 1;
+      if (eventsSinceCheck >= EVENTS_PER_CLOCK_CHECK && views.size > 0) {
+        eventsSinceCheck = 0;
+        if (Date.now() - lastSyncMs >= RENDER_INTERVAL_MS) syncAll();
+      }
       if (event.type === 'run-started') start(event);
       else if (event.type === 'task-state' && isFinalState(event.state)) {
         views.get(event.task)?.settle();
@@ -174,10 +209,29 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       clearInterval(ticker);
       process.off('exit', restoreOnExit);
       if (tally.summary !== null) {
-        const width = stdout.columns ?? Number.POSITIVE_INFINITY;
+        const width = stdout.columns || Number.POSITIVE_INFINITY;
         stdout.write(`\n${formatSummary(tally, { width, style }).join('\n')}\n`);
       }
       await drain(stdout);
     },
   };
+}
+
+/**
+ * listr2's renderer imports its terminal modules only when the listing starts. A run whose items
+ * finish instantly keeps the event loop busy with promise jobs, and a first import (file I/O)
+ * would then wait for the end of the run; loaded now, before the run, the later imports resolve
+ * from the module cache at once.
+ */
+async function preloadRendererModules(): Promise<void> {
+  const fromListr = createRequire(createRequire(import.meta.url).resolve('listr2'));
+  await Promise.all(
+    ['log-update', 'cli-truncate', 'wrap-ansi'].map(async (name) => {
+      try {
+        await import(pathToFileURL(fromListr.resolve(name)).href);
+      } catch {
+        // Only an optimisation: listr2 imports what it needs itself.
+      }
+    }),
+  );
 }

@@ -20,8 +20,7 @@ import { drain, type Reporter, type ReporterOptions } from './types.ts';
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
   const { stdout } = options;
-  const width =
-    stdout.isTTY === true ? (stdout.columns ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  const width = stdout.isTTY === true && stdout.columns ? stdout.columns : Number.POSITIVE_INFINITY;
   const tally = new RunTally();
   const write = (at: Date, text: string): void => {
     stdout.write(`${truncate(`${formatClock(at)}  ${text}`, width)}\n`);

@@ -3,6 +3,14 @@ import type { DefaultRenderer } from 'listr2';
 /** The live listing redraws at most this often. */
 export const RENDER_INTERVAL_MS = 100;
 
+/** Lets the reporter change many rows at once and draw them in one frame. */
+export interface RenderGate {
+  /** While true, redraw requests are only remembered. */
+  isHeld: boolean;
+  /** Set by the renderer once it can draw. */
+  renderer: { update(): void } | null;
+}
+
 /**
  * A listr2 `DefaultRenderer` that coalesces redraws: listr2 redraws on every title, output and
  * state change, which for a map of 100,000 items would be the screen pacing the run. Here the
@@ -12,6 +20,7 @@ export const RENDER_INTERVAL_MS = 100;
  */
 export function createThrottledRenderer(
   Base: typeof DefaultRenderer,
+  gate: RenderGate,
   intervalMs = RENDER_INTERVAL_MS,
 ): typeof DefaultRenderer {
   return class ThrottledRenderer extends Base {
@@ -19,7 +28,14 @@ export function createThrottledRenderer(
     #lastDrawMs = 0;
     #timer: NodeJS.Timeout | undefined;
 
+    override async render(): Promise<void> {
+      await super.render();
+      // Only now can it draw: listr2 creates its terminal writer in render().
+      gate.renderer = this;
+    }
+
     override update(): void {
+      if (gate.isHeld) return;
       const waitMs = this.#lastDrawMs + intervalMs - Date.now();
       if (waitMs <= 0) {
         this.#cancelTimer();
@@ -35,6 +51,7 @@ export function createThrottledRenderer(
 
     override end(): void {
       this.#cancelTimer();
+      gate.renderer = null;
       super.end();
     }
 
