@@ -87,7 +87,19 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       view.title = title;
       row.title$ = title;
     }
-    const output = inFlightLines(task, budget.get(view.id) ?? 0, frame).join('\n');
+    const lines = inFlightLines(task, budget.get(view.id) ?? 0, frame);
+    if (tally.interrupted !== null && task.state === 'running') {
+      const { signal, force } = tally.interrupted;
+      lines.unshift(
+        truncate(
+          force
+            ? `${signal} again: cancelling items in flight`
+            : `${signal}: finishing items in flight (again to cancel them)`,
+          frame.width,
+        ),
+      );
+    }
+    const output = lines.join('\n');
     if (output !== view.output) {
       view.output = output;
       row.output$ = output;
