@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const text = readFileSync(join(root, 'schemas', 'job.schema.json'), 'utf8');
 // The same options as src/job/schema.ts except `allErrors` and `verbose`, which only shape the
 // errors of an invalid file; that path still compiles the schema with ajv for its messages.

@@ -1,4 +1,6 @@
+import { walkStrings } from '../expr/collect-expressions.ts';
 import { evaluateValue, type Scope } from '../expr/evaluate.ts';
+import { hasExpression } from '../expr/parse-template.ts';
 import type { ActionRequest, ResolvedAction } from '../executors/types.ts';
 import type { Task } from '../job/types.ts';
 import type { RunContext } from './run-context.ts';
@@ -42,6 +44,49 @@ function resolveAction(task: Task, scope: Scope, cwd: string): ResolvedAction {
   }
 }
 
+/** Whether a value holds a `${{ … }}` anywhere inside. */
+function holdsExpression(value: unknown): boolean {
+  let isFound = false;
+  walkStrings(value, (text) => {
+    if (!isFound && hasExpression(text)) isFound = true;
+  });
+  return isFound;
+}
+
+/**
+ * What stays the same for every item of a task: the resolved action when it holds no expression,
+ * and a `with:` scalar without one. A no-op map task then builds no scope and evaluates
+ * nothing per item.
+ */
+interface TaskConstants {
+  action: ResolvedAction | null;
+  hasConstantWith: boolean;
+}
+
+const constantsByTask = new WeakMap<Task, TaskConstants>();
+
+function constantsOf(run: RunContext, task: Task): TaskConstants {
+  let constants = constantsByTask.get(task);
+  if (constants === undefined) {
+    const action = task.action;
+    const template =
+      action.type === 'run' ? action.command : action.type === 'http' ? action.request : null;
+    const isConstantAction = template === null || !holdsExpression(template);
+    constants = {
+      action: isConstantAction
+        ? resolveAction(task, itemScope(run, null, null), run.job.dir)
+        : null,
+      // Objects are evaluated per item even without expressions: each call gets its own copy, so a
+      // function that mutates its input cannot change another item's.
+      hasConstantWith:
+        !task.hasWith ||
+        (!holdsExpression(task.with) && (typeof task.with !== 'object' || task.with === null)),
+    };
+    constantsByTask.set(task, constants);
+  }
+  return constants;
+}
+
 /**
  * The request of one attempt, every expression evaluated as data. `input` is `with:`, else the
  * item of a map task, else `null`. Throws when an expression cannot be evaluated.
@@ -53,14 +98,18 @@ export function buildRequest(
   index: number | null,
   attempt: number,
 ): ActionRequest {
-  const scope = itemScope(run, item, index);
+  const constants = constantsOf(run, task);
+  const scope =
+    constants.action === null || !constants.hasConstantWith ? itemScope(run, item, index) : null;
   const input = task.hasWith
-    ? evaluateValue(task.with, scope)
+    ? scope === null || constants.hasConstantWith
+      ? task.with
+      : evaluateValue(task.with, scope)
     : task.map === undefined
       ? null
       : item;
   return {
-    action: resolveAction(task, scope, run.job.dir),
+    action: constants.action ?? resolveAction(task, scope as Scope, run.job.dir),
     input,
     context: { item, index, task: task.id, job: run.job.name, attempt },
   };

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ActionOutcome, Executor, SerializedError } from '../executors/types.ts';
+import type {
+  ActionOutcome,
+  ExecuteOptions,
+  Executor,
+  SerializedError,
+} from '../executors/types.ts';
 import type { Task } from '../job/types.ts';
 import type { ItemError, ItemRecord, ItemStatus } from '../results/types.ts';
 import { buildRequest } from './build-request.ts';
@@ -69,31 +74,28 @@ export async function runItem(
   let outcome: ActionOutcome | null = null;
   let error: ItemError | null = null;
 
+  // One options object per item, not per attempt: the hot path of a no-op map allocates little.
+  const onLog = (message: string): void =>
+    run.emit({ type: 'log', task: task.id, index, message, at: new Date().toISOString() });
+  const options: ExecuteOptions = {
+    signal: run.cancelSignal,
+    onStart: (worker) => {
+      const at = new Date().toISOString();
+      if (startedAt === null) {
+        startedMs = performance.now();
+        startedAt = at;
+      }
+      run.emit({ type: 'item-started', task: task.id, index, item, attempt: attempts, worker, at });
+    },
+    onLog,
+  };
+  if (task.timeoutMs !== undefined) options.timeoutMs = task.timeoutMs;
+
   for (;;) {
     attempts++;
     try {
       const request = buildRequest(run, task, item, index, attempts);
-      outcome = await executor.execute(request, {
-        signal: run.cancelSignal,
-        ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
-        onStart: (worker) => {
-          if (startedAt === null) {
-            startedMs = performance.now();
-            startedAt = new Date().toISOString();
-          }
-          run.emit({
-            type: 'item-started',
-            task: task.id,
-            index,
-            item,
-            attempt: attempts,
-            worker,
-            at: new Date().toISOString(),
-          });
-        },
-        onLog: (message) =>
-          run.emit({ type: 'log', task: task.id, index, message, at: new Date().toISOString() }),
-      });
+      outcome = await executor.execute(request, options);
       error = outcome.ok ? null : toItemError(outcome.error);
     } catch (failure) {
       // An expression that cannot be evaluated for this item: the item fails, the run goes on.

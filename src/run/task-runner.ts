@@ -116,46 +116,66 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     }
     if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
   };
-  const feed = async (entry: ItemRecord): Promise<void> => {
-    // Back-pressure: the slot stays held until every consumer took the result.
-    if (entry.status === 'ok')
-      for (const channel of taskRun.consumers) await channel.push(entry.result);
+  const hasConsumers = taskRun.consumers.length > 0;
+  // One async frame per item (not a then/catch/finally chain): a no-op item allocates little.
+  const runOne = async (item: unknown, itemIndex: number): Promise<void> => {
+    try {
+      const entry = await runItem(deps, item, isMap ? itemIndex : null);
+      settle(entry, itemIndex);
+      // Back-pressure: the slot stays held until every consumer took the result.
+      if (hasConsumers && entry.status === 'ok')
+        for (const channel of taskRun.consumers) await channel.push(entry.result);
+    } catch (bug) {
+      // runItem turns every failure of the item into a record; reaching here is a jobrun bug,
+      // still recorded so the run's file stays complete.
+      const message = bug instanceof Error ? bug.message : String(bug);
+      settle(
+        {
+          ...notRunRecord(task, 'skipped'),
+          index: isMap ? itemIndex : null,
+          status: 'failed',
+          error: { message, code: 'TASK_ERROR' },
+        },
+        itemIndex,
+      );
+    } finally {
+      slots.release();
+    }
   };
 
   let index = 0;
-  for await (const item of source.items) {
-    if (run.stopSignal.aborted) {
-      isCutShort = true;
-      break;
+  const items = source.items;
+  // A list or range is walked synchronously: `for await` would cost a promise and a tick per item.
+  const syncIterator = Symbol.asyncIterator in items ? null : items[Symbol.iterator]();
+  const asyncIterator =
+    syncIterator === null ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : null;
+  let isDone = false;
+  try {
+    for (;;) {
+      const next =
+        syncIterator === null
+          ? await (asyncIterator as AsyncIterator<unknown>).next()
+          : syncIterator.next();
+      if (next.done === true) {
+        isDone = true;
+        break;
+      }
+      if (run.stopSignal.aborted) {
+        isCutShort = true;
+        break;
+      }
+      const wait = slots.acquire();
+      if (wait !== undefined) await wait;
+      if (run.stopSignal.aborted) {
+        slots.release();
+        isCutShort = true;
+        break;
+      }
+      void runOne(next.value, index++);
     }
-    const wait = slots.acquire();
-    if (wait !== undefined) await wait;
-    if (run.stopSignal.aborted) {
-      slots.release();
-      isCutShort = true;
-      break;
-    }
-    const itemIndex = index++;
-    void runItem(deps, item, isMap ? itemIndex : null)
-      .then(async (entry) => {
-        settle(entry, itemIndex);
-        await feed(entry);
-      })
-      .catch((bug: unknown) => {
-        // runItem turns every failure of the item into a record; reaching here is a jobrun bug,
-        // still recorded so the run's file stays complete.
-        const message = bug instanceof Error ? bug.message : String(bug);
-        settle(
-          {
-            ...notRunRecord(task, 'skipped'),
-            index: isMap ? itemIndex : null,
-            status: 'failed',
-            error: { message, code: 'TASK_ERROR' },
-          },
-          itemIndex,
-        );
-      })
-      .finally(() => slots.release());
+  } finally {
+    // As `for await` does on an early exit: a lines file is closed, a stream told to stop.
+    if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
   }
   await slots.idle();
   if (source.total === null && !isCutShort)
