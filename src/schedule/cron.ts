@@ -1,9 +1,7 @@
 import { Cron } from 'croner';
+import { CRON_MODE } from '../job/check-schedule.ts';
 import type { Job } from '../job/types.ts';
 import type { Problem } from '../errors.ts';
-
-/** SPEC §1: 5 fields, or 6 with seconds; nicknames such as `@hourly` are accepted too. */
-const CRON_MODE = '5-or-6-parts';
 
 /**
  * A croner schedule for an expression in a timezone (the machine's local time when `timezone` is
