@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import type { Command } from 'commander';
 import {
   JobrunError,
   JobValidationError,
@@ -47,6 +47,13 @@ function readVersion(): string {
   };
   return pkg.version;
 }
+
+// `jobrun --version` answers before commander loads: for it, loading modules is the whole cost.
+if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-V')) {
+  process.stdout.write(readVersion() + '\n');
+  process.exit(EXIT_OK);
+}
+const commander = await import('commander');
 
 function parseMaxWorkers(value: string): number {
   const count = Number(value);
@@ -190,7 +197,7 @@ Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
 `;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
-  const program = new Command('jobrun')
+  const program = new commander.Command('jobrun')
     .description('A declarative job runner: YAML jobs on process, thread or coroutine executors.')
     .version(readVersion(), '-V, --version')
     .exitOverride()
@@ -202,12 +209,16 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('validate, then run a job (`jobrun FILE` is the same)')
     .argument('<file>', 'the job file')
     .addOption(
-      new Option('--executor <kind>', 'run every task on this executor').choices(EXECUTOR_KINDS),
+      new commander.Option('--executor <kind>', 'run every task on this executor').choices(
+        EXECUTOR_KINDS,
+      ),
     )
     .option('--max-workers <n>', 'at most N actions at once per executor', parseMaxWorkers)
     .option('--results <path>', 'write the results file here instead')
     .option('--var <name=value>', "override one of the job's vars (repeatable)", collectVar, {})
-    .addOption(new Option('--output <mode>', 'live | plain | json | quiet').choices(OUTPUT_MODES))
+    .addOption(
+      new commander.Option('--output <mode>', 'live | plain | json | quiet').choices(OUTPUT_MODES),
+    )
     .option('--dry-run', 'validate and print the plan without running')
     .option('--fail-fast', 'the first failed item cancels the run')
     .addHelpText('after', EXAMPLES)
@@ -253,7 +264,7 @@ async function main(args: string[]): Promise<number> {
     await program.parseAsync(withDefaultCommand(args), { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof commander.CommanderError) {
       // Commander has printed its message; help and version are successes.
       return error.code === 'commander.helpDisplayed' ||
         error.code === 'commander.version' ||
