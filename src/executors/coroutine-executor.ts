@@ -45,8 +45,8 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         stoppers.delete(stop);
-        release();
         resolve(outcome);
+        release();
       };
       const fail = (code: ItemErrorCode, message: string, error?: unknown): void => {
         const serialized = error === undefined ? itemError(code, message) : serializeError(error);
@@ -67,38 +67,36 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
 
       void queue.add(async () => {
         if (isSettled) return;
+        const slot = new Promise<void>((resolveSlot) => (release = resolveSlot));
         hasStarted = true;
         onStart?.(WORKER_ID);
+        // onStart may have cancelled it already.
+        if (isSettled) return;
         if (timeoutMs !== undefined) {
           timer = setTimeout(
             () => stop('TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
             timeoutMs,
           );
         }
-        const settled = new Promise<void>((resolveSlot) => {
-          release = resolveSlot;
-          const scope = {
-            crash: (message: string, error?: unknown) => {
-              fail('WORKER_CRASHED', message, error);
-              controller.abort();
-            },
-            isSettled: () => isSettled,
-          };
-          runInCrashScope(scope, () =>
-            performAction(request, {
-              signal: controller.signal,
-              workerId: WORKER_ID,
-              log: (message) => onLog?.(message),
-            }),
-          ).then(
-            (value) => finish({ ok: true, value, workerId: WORKER_ID }),
-            (error: unknown) => {
-              const serialized = serializeError(error);
-              finish({ ok: false, error: serialized, workerId: WORKER_ID });
-            },
-          );
-        });
-        await settled;
+        const scope = {
+          crash: (message: string, error?: unknown) => {
+            fail('WORKER_CRASHED', message, error);
+            controller.abort();
+          },
+          isSettled: () => isSettled,
+        };
+        runInCrashScope(scope, () =>
+          performAction(request, {
+            signal: controller.signal,
+            workerId: WORKER_ID,
+            log: (message) => onLog?.(message),
+          }),
+        ).then(
+          (value) => finish({ ok: true, value, workerId: WORKER_ID }),
+          (error: unknown) =>
+            finish({ ok: false, error: serializeError(error), workerId: WORKER_ID }),
+        );
+        await slot;
       });
     });
   }

@@ -159,7 +159,9 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
             ? { ok: true, value: message.value, workerId: worker.handle.id }
             : { ok: false, error: message.error, workerId: worker.handle.id },
         );
-        pump();
+        // After the outcome's handlers: whoever counts attempts in flight sees this one end
+        // before the next one starts.
+        setImmediate(pump);
         return;
       case 'log':
         if (attempt?.id === message.id && !attempt.isSettled)

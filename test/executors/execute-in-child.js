@@ -1,0 +1,13 @@
+// Runs a batch of attempts on one executor inside its own process, as jobrun would, and prints
+// their outcomes as one JSON line. Crash cases run here rather than in the test process, because
+// node:test reports any uncaught error of its own process as a test failure, even one jobrun
+// handles. Usage: node execute-in-child.js '{"kind":…,"maxWorkers":…,"requests":[…]}'
+import { createExecutor } from '../../dist/src/executors/create-executor.js';
+
+const { kind, maxWorkers, requests } = JSON.parse(process.argv[2]);
+const executor = await createExecutor({ kind, maxWorkers });
+const outcomes = await Promise.all(
+  requests.map(({ timeoutMs, ...request }) => executor.execute(request, { timeoutMs })),
+);
+await executor.shutdown();
+process.stdout.write(`${JSON.stringify(outcomes)}\n`);

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type {
+  ActionOutcome,
+  ActionRequest,
+  ResolvedAction,
+} from '../../dist/src/executors/types.js';
+
+/** The executor kinds, in the order the conformance suite runs them. */
+export const KINDS = ['process', 'thread', 'coroutine'] as const;
+
+export const MODULES_DIR = fileURLToPath(new URL('../fixtures/modules/', import.meta.url));
+
+/** A `function` action calling `exportName` of a fixture module. */
+export function fn(file: string, exportName = 'default'): ResolvedAction {
+  return {
+    type: 'function',
+    module: { path: `${MODULES_DIR}${file}`, exportName, source: `./${file}#${exportName}` },
+  };
+}
+
+/** A request for item `item` at `index` of task `t` in job `j`. */
+export function request(
+  action: ResolvedAction,
+  item: unknown = null,
+  index: number | null = null,
+): ActionRequest {
+  return { action, input: item, context: { item, index, task: 't', job: 'j', attempt: 1 } };
+}
+
+export function valueOf(outcome: ActionOutcome): unknown {
+  if (!outcome.ok) throw new Error(`expected success, got ${JSON.stringify(outcome.error)}`);
+  return outcome.value;
+}
+
+export function errorOf(outcome: ActionOutcome): { code: string; message: string } {
+  if (outcome.ok) throw new Error(`expected failure, got ${JSON.stringify(outcome.value)}`);
+  return outcome.error;
+}
+
+/** Whether a process (not a zombie: reaped ones are gone) exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `condition` holds; a safety net, not a speed assertion. */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+const DRIVER = fileURLToPath(new URL('./execute-in-child.js', import.meta.url));
+
+/** Runs requests on a fresh executor in a child process; fails if that process does not end well. */
+export function executeInChild(
+  kind: string,
+  maxWorkers: number,
+  requests: (ActionRequest & { timeoutMs?: number })[],
+): Promise<ActionOutcome[]> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [DRIVER, JSON.stringify({ kind, maxWorkers, requests })],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`driver failed: ${error.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout) as ActionOutcome[]);
+      },
+    );
+  });
+}
