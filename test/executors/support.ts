@@ -58,7 +58,8 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000): 
   return condition();
 }
 
-const DRIVER = fileURLToPath(new URL('./execute-in-child.js', import.meta.url));
+/** A script that runs requests on one executor in its own process (see its header). */
+export const DRIVER = fileURLToPath(new URL('./execute-in-child.js', import.meta.url));
 
 /** Runs requests on a fresh executor in a child process; fails if that process does not end well. */
 export function executeInChild(
