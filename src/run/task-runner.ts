@@ -9,6 +9,11 @@ import { runItem, type CallbackFn } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { Slots } from './slots.ts';
 
+/** Give the event loop a turn at least this often during a map of instant items. */
+const YIELD_EVERY_MS = 20;
+/** Look at the clock once every 256 items. */
+const YIELD_CHECK_MASK = 0xff;
+
 /** How one task is run: where, what it reads, and where its results go downstream. */
 export interface TaskRun {
   task: Task;
@@ -150,6 +155,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const asyncIterator =
     syncIterator === null ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : null;
   let isDone = false;
+  let lastYieldMs = performance.now();
   try {
     for (;;) {
       const next =
@@ -172,6 +178,12 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
         break;
       }
       void runOne(next.value, index++);
+      // Items that finish without I/O resolve as microtasks only, which would starve timers and
+      // signal handlers (Ctrl-C, the results file's flush, the live listing) until the map ends.
+      if ((index & YIELD_CHECK_MASK) === 0 && performance.now() - lastYieldMs > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYieldMs = performance.now();
+      }
     }
   } finally {
     // As `for await` does on an early exit: a lines file is closed, a stream told to stop.

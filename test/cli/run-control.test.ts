@@ -76,6 +76,23 @@ describe('interrupts', () => {
     });
   }
 
+  test('SIGINT stops a map of instant items promptly', async () => {
+    const results = join(workDir, 'instant.jsonl');
+    const job = writeJob(
+      'instant',
+      `tasks:\n  noop:\n    map: { range: 5000000 }\n    function: MOD\n`,
+    );
+    const cli = startCli([job, '--results', results, '--output', 'quiet']);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.exited, 130);
+    const records = readRecords(results);
+    const summary = records.at(-1) as JsonRecord & { tasks: Record<string, { ok: number }> };
+    assert.equal(summary.status, 'cancelled');
+    assert.ok((summary.tasks.noop?.ok ?? 0) < 5_000_000, 'the map stopped before its end');
+    assert.equal(itemRecords(records, 'noop').length, summary.tasks.noop?.ok);
+  });
+
   test('SIGINT twice cancels in-flight items at once and reaps every worker', async () => {
     const results = join(workDir, 'cancel.jsonl');
     const pids = join(workDir, 'cancel-pids.txt');
