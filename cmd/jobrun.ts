@@ -12,6 +12,7 @@ import {
 } from '../src/errors.ts';
 import { EXECUTOR_KINDS, type ExecutorKind, type ExecutorSetting } from '../src/job/types.ts';
 import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../src/paths.ts';
+import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 
 // Only this file turns outcomes into exit codes (SPEC §4).
 const EXIT_OK = 0;
@@ -28,8 +29,6 @@ const OPTIONS_WITH_VALUE = new Set([
   '--var',
   '--output',
 ]);
-const OUTPUT_MODES = ['live', 'plain', 'json', 'quiet'] as const;
-type OutputMode = (typeof OUTPUT_MODES)[number];
 
 interface RunCommandOptions {
   executor?: ExecutorKind;
@@ -154,10 +153,11 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
     });
-    await reporter.close();
     if (result.interruptedBy !== null) return EXIT_BY_SIGNAL[result.interruptedBy] ?? EXIT_FAILED;
     return result.summary.status === 'ok' ? EXIT_OK : EXIT_FAILED;
   } finally {
+    // Also when the run rejects (a lock held, broken infrastructure): the terminal gets its cursor back.
+    await reporter.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -2,22 +2,12 @@ import { UsageError } from '../errors.ts';
 import { createJsonReporter } from './json-reporter.ts';
 import { createPlainReporter } from './plain-reporter.ts';
 import { createQuietReporter } from './quiet-reporter.ts';
+import { OUTPUT_MODES, type OutputMode } from './output-mode.ts';
 import type { Reporter, ReporterOptions } from './types.ts';
 
 export type { Reporter, ReporterOptions } from './types.ts';
 
-/** The values of `--output`. */
-export const OUTPUT_MODES = ['live', 'plain', 'json', 'quiet'] as const;
-
-/**
- * How a run is shown:
- * - `live`: a listr2 listing redrawn in place (for a terminal), then the summary;
- * - `plain`: one timestamped line per task state change, finished item and log message, then the
- *   summary; no escape codes;
- * - `json`: every `RunEvent` as one JSON object per line on stdout, nothing else;
- * - `quiet`: nothing on success; on failure the grouped errors on stderr and the summary on stdout.
- */
-export type OutputMode = (typeof OUTPUT_MODES)[number];
+export { OUTPUT_MODES, type OutputMode } from './output-mode.ts';
 
 /** Whether `value` is one of `OUTPUT_MODES`. */
 export function isOutputMode(value: unknown): value is OutputMode {
