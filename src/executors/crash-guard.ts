@@ -20,8 +20,8 @@ let originalExit: typeof process.exit | undefined;
 
 /** Thrown by the guarded `process.exit` to unwind the task's code after it failed its attempt. */
 class TaskExitSignal extends Error {
-  constructor(code: unknown) {
-    super(`the task called process.exit(${code === undefined ? '' : String(code)})`);
+  constructor(code: number | string | null | undefined) {
+    super(`the task called process.exit(${code ?? ''})`);
     this.name = 'TaskExitSignal';
   }
 }
@@ -41,7 +41,7 @@ function onUncaught(error: unknown): void {
 
 function guardedExit(code?: number | string | null): never {
   const scope = storage.getStore();
-  if (scope === undefined) return (originalExit as typeof process.exit)(code);
+  if (scope === undefined) return (originalExit as typeof process.exit).call(process, code);
   const signal = new TaskExitSignal(code);
   scope.crash(signal.message);
   throw signal;
@@ -52,6 +52,8 @@ export function acquireCrashGuard(): void {
   if (guards++ > 0) return;
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
+  // The very function is put back on release; it is only ever called with `process` as `this`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   originalExit = process.exit;
   process.exit = guardedExit;
 }
