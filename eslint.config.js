@@ -10,13 +10,31 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's test() and describe() return promises the runner itself awaits.
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] },
+          ],
+        },
+      ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
   {
-    files: ['eslint.config.js', 'scripts/**/*.js'],
+    // Tests match ANSI escape sequences on purpose.
+    files: ['test/**'],
+    rules: { 'no-control-regex': 'off' },
+  },
+  {
+    files: ['eslint.config.js', 'scripts/**/*.js', 'test/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Node scripts; TypeScript files get globals from @types/node.
+    files: ['**/*.js'],
+    rules: { 'no-undef': 'off' },
   },
 );

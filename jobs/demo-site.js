@@ -20,5 +20,7 @@ const server = createServer((request, response) => {
 });
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
-  console.log(`demo site on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`);
+  console.log(
+    `demo site on http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`,
+  );
 });

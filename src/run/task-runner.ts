@@ -57,7 +57,10 @@ async function openItemSource(run: RunContext, taskRun: TaskRun): Promise<ItemSo
       }
       return { total: value.length, items: value };
     }
-    default:
+    case 'list':
+    case 'range':
+    case 'lines':
+    case 'glob':
       return openStaticItemSource(map);
   }
 }

@@ -143,12 +143,14 @@ for (const kind of KINDS) {
         outcomes.slice(0, 3).map((o) => errorOf(o).code),
         ['NOT_SERIALIZABLE', 'NOT_SERIALIZABLE', 'NOT_SERIALIZABLE'],
       );
-      assert.equal((valueOf(outcomes[3] as ActionOutcome) as { value: number }).value, 42);
+      assert.equal((valueOf(outcomes[3]) as { value: number }).value, 42);
     });
 
     test('runs a shell command, capturing stdout and stderr', async () => {
       const value = valueOf(
-        await executor.execute(request({ type: 'run', command: 'echo out; echo err >&2' })),
+        await executor.execute(
+          request({ type: 'run', cwd: tmpdir(), command: 'echo out; echo err >&2' }),
+        ),
       );
       assert.deepEqual(value, { exitCode: 0, stdout: 'out\n', stderr: 'err\n' });
       results.run = value;
@@ -157,7 +159,11 @@ for (const kind of KINDS) {
     test('a non-zero exit fails with EXIT_CODE naming the code and the last stderr line', async () => {
       const error = errorOf(
         await executor.execute(
-          request({ type: 'run', command: 'echo first >&2; echo "no such file" >&2; exit 3' }),
+          request({
+            type: 'run',
+            cwd: tmpdir(),
+            command: 'echo first >&2; echo "no such file" >&2; exit 3',
+          }),
         ),
       );
       assert.equal(error.code, 'EXIT_CODE');
@@ -168,14 +174,11 @@ for (const kind of KINDS) {
     test('a shell command sees JOBRUN_ITEM, JOBRUN_INDEX, JOBRUN_TASK, JOBRUN_JOB', async () => {
       const command = `printf '%s|%s|%s|%s' "$JOBRUN_ITEM" "$JOBRUN_INDEX" "$JOBRUN_TASK" "$JOBRUN_JOB"`;
       const [json, text] = await Promise.all([
-        executor.execute(request({ type: 'run', command }, { a: [1, 'b'] }, 2)),
-        executor.execute(request({ type: 'run', command }, 'a b; c', null)),
+        executor.execute(request({ type: 'run', command, cwd: tmpdir() }, { a: [1, 'b'] }, 2)),
+        executor.execute(request({ type: 'run', command, cwd: tmpdir() }, 'a b; c', null)),
       ]);
-      assert.equal(
-        (valueOf(json as ActionOutcome) as { stdout: string }).stdout,
-        '{"a":[1,"b"]}|2|t|j',
-      );
-      assert.equal((valueOf(text as ActionOutcome) as { stdout: string }).stdout, 'a b; c||t|j');
+      assert.equal((valueOf(json) as { stdout: string }).stdout, '{"a":[1,"b"]}|2|t|j');
+      assert.equal((valueOf(text) as { stdout: string }).stdout, 'a b; c||t|j');
     });
 
     test('makes HTTP requests: JSON and text bodies, sizes, statuses', async () => {
@@ -189,18 +192,18 @@ for (const kind of KINDS) {
         http('/text'),
         http('/missing'),
       ]);
-      const jsonValue = valueOf(json as ActionOutcome) as Record<string, unknown>;
+      const jsonValue = valueOf(json) as Record<string, unknown>;
       assert.equal(jsonValue.status, 200);
       assert.equal(jsonValue.url, `${baseUrl}/json`);
       assert.deepEqual(jsonValue.body, { hello: 'world', method: 'GET' });
       assert.equal(jsonValue.size, Buffer.byteLength('{"hello":"world","method":"GET"}'));
       assert.match(String((jsonValue.headers as Record<string, string>)['content-type']), /json/);
-      const postedValue = valueOf(posted as ActionOutcome) as Record<string, unknown>;
+      const postedValue = valueOf(posted) as Record<string, unknown>;
       assert.deepEqual(postedValue.body, { received: { x: [1, 2] }, method: 'POST' });
-      const textValue = valueOf(text as ActionOutcome) as Record<string, unknown>;
+      const textValue = valueOf(text) as Record<string, unknown>;
       assert.equal(textValue.body, 'héllo');
       assert.equal(textValue.size, 6, 'size counts bytes, not characters');
-      const error = errorOf(missing as ActionOutcome);
+      const error = errorOf(missing);
       assert.equal(error.code, 'HTTP_STATUS');
       assert.match(error.message, /404/);
       assert.match(error.message, /\/missing/);
@@ -264,10 +267,10 @@ for (const kind of KINDS) {
         executor.execute(request(fn('hang.js')), { timeoutMs: 300 }),
         executor.execute(request(fn('double.js'), 5)),
       ]);
-      const error = errorOf(hung as ActionOutcome);
+      const error = errorOf(hung);
       assert.equal(error.code, 'TIMEOUT');
       assert.equal(error.message, 'the attempt timed out after 300 ms');
-      assert.equal((valueOf(other as ActionOutcome) as { value: number }).value, 10);
+      assert.equal((valueOf(other) as { value: number }).value, 10);
       const next = await executor.execute(request(fn('double.js'), 6));
       assert.equal((valueOf(next) as { value: number }).value, 12);
     });
@@ -275,7 +278,7 @@ for (const kind of KINDS) {
     test('a timeout stops the shell command and what it started', async () => {
       const pidFile = join(tmp, `${kind}-timeout.pid`);
       const outcome = await executor.execute(
-        request({ type: 'run', command: `sleep 30 & echo $! > ${pidFile}; wait` }),
+        request({ type: 'run', cwd: tmpdir(), command: `sleep 30 & echo $! > ${pidFile}; wait` }),
         { timeoutMs: 500 },
       );
       assert.equal(errorOf(outcome).code, 'TIMEOUT');
@@ -313,12 +316,18 @@ for (const kind of KINDS) {
       const workerPids = new Set<number>();
       const started = new Promise<void>((resolve) => {
         void own
-          .execute(request({ type: 'run', command: `sleep 30 & echo $! > ${pidFile}; wait` }))
+          .execute(
+            request({
+              type: 'run',
+              cwd: tmpdir(),
+              command: `sleep 30 & echo $! > ${pidFile}; wait`,
+            }),
+          )
           .then((outcome) => assert.equal(errorOf(outcome).code, 'CANCELLED'));
-        void own
-          .execute(request(fn('sleep.js'), 10))
-          .then((outcome) => workerPids.add((valueOf(outcome) as { pid: number }).pid))
-          .then(resolve);
+        void own.execute(request(fn('sleep.js'), 10)).then((outcome) => {
+          workerPids.add((valueOf(outcome) as { pid: number }).pid);
+          resolve();
+        });
       });
       await started;
       assert.ok(await eventually(() => readPid(pidFile) > 0));

@@ -108,6 +108,7 @@ test(
           requests: [
             request({
               type: 'run',
+              cwd: tmpdir(),
               command: `echo $PPID > ${workerFile}; sleep 30 & echo $! > ${sleepFile}; wait`,
             }),
           ],

@@ -45,22 +45,25 @@ function withoutVolatile(value: unknown): unknown {
 /**
  * A results file without what legitimately differs between runs and executor kinds (timings,
  * worker names, run id, stacks), items sorted by task and index: two runs of the same job on
- * different kinds must give equal values.
+ * different kinds must give equal values. Items of the `streamed` tasks (`map: { from }`) are
+ * numbered in arrival order, which varies, so they are compared as a set.
  */
-export function comparable(records: JsonRecord[]): unknown[] {
+export function comparable(records: JsonRecord[], streamed: readonly string[] = []): unknown[] {
   const run = records
     .filter((record) => record.type === 'run')
     .map((record) => ({ ...(withoutVolatile(record) as object), executor: null }));
   const items = itemRecords(records)
-    .map(withoutVolatile)
-    .sort((a, b) => {
-      const left = a as JsonRecord;
-      const right = b as JsonRecord;
-      return (
+    .map((record) => {
+      const stable = withoutVolatile(record) as JsonRecord;
+      if (streamed.includes(String(record.task))) delete stable.index;
+      return stable;
+    })
+    .sort(
+      (left, right) =>
         String(left.task).localeCompare(String(right.task)) ||
-        Number(left.index) - Number(right.index)
-      );
-    });
+        Number(left.index ?? 0) - Number(right.index ?? 0) ||
+        JSON.stringify(left).localeCompare(JSON.stringify(right)),
+    );
   const summary = records.filter((record) => record.type === 'summary').map(withoutVolatile);
   return [...run, ...items, ...summary];
 }

@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createReporter } from '../../src/report/create-reporter.ts';
 import { stripAnsi } from '../../src/report/style.ts';
-import type { RunEvent } from '../../src/run/events.ts';
 import { captureStream, fetchThenReport } from './synthetic-events.ts';
 
 /** log-update erases the previous frame with ESC[2K (erase line) before drawing the next. */
@@ -20,7 +19,7 @@ test('live shows a row per task, the items in flight, then the final rows, error
   // Fresh timestamps, so that elapsed times are real.
   const now = new Date().toISOString();
   const events = fetchThenReport(6, new Set([4])).map((event) =>
-    'at' in event ? ({ ...event, at: now } as RunEvent) : event,
+    'at' in event ? { ...event, at: now } : event,
   );
   const cut = events.findIndex((e) => e.type === 'item-started' && e.index === 2) + 1;
   for (const event of events.slice(0, cut)) reporter.onEvent(event);

@@ -70,5 +70,5 @@ test('plain cuts lines to the width of a 40-column terminal', async () => {
   for (const event of fetchThenReport(5, new Set([0, 1, 2, 3, 4]))) reporter.onEvent(event);
   await reporter.close();
   for (const line of stdout.text().split('\n')) assert.ok(line.length <= 40, `too wide: ${line}`);
-  assert.match(stdout.text(), /fetch\[3\]  failed  TIMEOUT…\n/);
+  assert.match(stdout.text(), /fetch\[3\] {2}failed {2}TIMEOUT…\n/);
 });
