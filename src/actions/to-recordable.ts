@@ -10,6 +10,9 @@ import { ActionError } from './action-error.ts';
  */
 export function toRecordable(value: unknown): unknown {
   if (value === undefined) return null;
+  // Scalars are their own JSON form: no clone and round trip for the common small result.
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return value;
   let json: string | undefined;
   try {
     structuredClone(value);
