@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CLI_PATH } from '../helpers/cli.ts';
+
+const RECORDER = fileURLToPath(new URL('../helpers/record-imports.js', import.meta.url));
+const JOBS = fileURLToPath(new URL('../../jobs/', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-start-up-'));
+
+/** The modules `jobrun ARGS…` imports, as file URLs. */
+function importsOf(args: string[]): string[] {
+  const record = join(workDir, `${args.join('-').replace(/[^a-z]/gi, '')}.txt`);
+  writeFileSync(record, '');
+  const run = spawnSync(process.execPath, ['--import', RECORDER, CLI_PATH, ...args], {
+    env: { ...process.env, JOBRUN_TEST_IMPORTS: record },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return readFileSync(record, 'utf8').trim().split('\n');
+}
+
+const HEAVY = [
+  /node_modules\/listr2\//,
+  /node_modules\/got\//,
+  /\/executors\//,
+  /\/run\/run-job/,
+  // The list of output modes is all the CLI needs of src/report/ to check `--output`.
+  /\/report\/(?!output-mode\.js)/,
+];
+
+describe('commands that do not run a job load nothing they do not need', () => {
+  for (const args of [
+    ['--version'],
+    ['--help'],
+    ['schema'],
+    ['validate', join(JOBS, 'crawl.yaml')],
+  ]) {
+    test(`jobrun ${args[0]}`, () => {
+      const imports = importsOf(args);
+      assert.ok(
+        imports.some((url) => url.endsWith('/cmd/jobrun.js')),
+        'the recorder saw the CLI',
+      );
+      for (const pattern of HEAVY) {
+        assert.deepEqual(
+          imports.filter((url) => pattern.test(url)),
+          [],
+          `loads ${String(pattern)}`,
+        );
+      }
+    });
+  }
+
+  test('a run does load the engine, so the check above can see it', () => {
+    const imports = importsOf([
+      join(JOBS, 'shell.yaml'),
+      '--output',
+      'quiet',
+      '--results',
+      join(workDir, 'shell.jsonl'),
+    ]);
+    assert.ok(imports.some((url) => /\/run\/run-job/.test(url)));
+    assert.ok(imports.some((url) => /\/executors\//.test(url)));
+  });
+});
