@@ -165,3 +165,42 @@ describe('failures', () => {
     assert.equal(summary.tasks.skipped?.status, 'skipped');
   });
 });
+
+describe('pools are real and bounded', () => {
+  for (const kind of KINDS) {
+    test(`${kind}: never more than --max-workers at once, workers reused`, async () => {
+      const { code, records } = await runUnder('overlap', kind, ['--max-workers', '3']);
+      assert.equal(code, 0);
+      const items = byIndex(records, 'spans');
+      const spans = items.map(
+        (record) => record.result as { start: number; end: number; pid: number },
+      );
+      // Sweep over start and end times; at equal times an end comes first.
+      const edges = spans
+        .flatMap((span) => [
+          [span.start, 1],
+          [span.end, -1],
+        ])
+        .sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+      let running = 0;
+      let most = 0;
+      for (const [, step] of edges) most = Math.max(most, (running += step as number));
+      assert.ok(most <= 3, `${most} items overlapped`);
+      assert.ok(most >= 2, 'items did run concurrently');
+      const workers = new Set(items.map((record) => record.worker));
+      const pids = new Set(spans.map((span) => span.pid));
+      if (kind === 'process') {
+        assert.ok(
+          workers.size <= 3 && pids.size === workers.size,
+          `${workers.size} worker processes`,
+        );
+        assert.ok(!pids.has(process.pid));
+      } else {
+        assert.equal(pids.size, 1, 'threads and coroutines share one process');
+        if (kind === 'thread')
+          assert.ok(workers.size >= 2 && workers.size <= 3, `${workers.size} threads`);
+        else assert.deepEqual([...workers], ['coroutine']);
+      }
+    });
+  }
+});
