@@ -22,12 +22,14 @@ export async function performAction(
   environment: ActionEnvironment,
 ): Promise<unknown> {
   const { action, context } = request;
-  const { signal } = environment;
   switch (action.type) {
     case 'function': {
       const ctx: TaskContext = {
         ...context,
-        signal,
+        // Read through: the executor creates the signal only if the function looks at it.
+        get signal() {
+          return environment.signal;
+        },
         workerId: environment.workerId,
         log: (message) => environment.log(String(message)),
       };
@@ -36,12 +38,12 @@ export async function performAction(
     case 'run':
       return toRecordable(
         await performRun(action.command, context, {
-          signal,
+          signal: environment.signal,
           cwd: action.cwd,
           processes: environment.processes,
         }),
       );
     case 'http':
-      return toRecordable(await performHttp(action, signal));
+      return toRecordable(await performHttp(action, environment.signal));
   }
 }

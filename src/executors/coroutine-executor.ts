@@ -3,6 +3,7 @@ import { performAction } from '../actions/perform-action.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
 import { acquireCrashGuard, releaseCrashGuard, runInCrashScope } from './crash-guard.ts';
+import { lazyAbort } from './lazy-abort.ts';
 import { itemError, serializeError } from './serialize-error.ts';
 import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './types.ts';
 
@@ -37,7 +38,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
       let timer: NodeJS.Timeout | undefined;
       // Frees the queue slot: held until the outcome is known, not until a runaway function returns.
       let release = (): void => {};
-      const controller = new AbortController();
+      const controller = lazyAbort();
 
       const finish = (outcome: ActionOutcome): void => {
         if (isSettled) return;
@@ -87,7 +88,9 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
         };
         runInCrashScope(scope, () =>
           performAction(request, {
-            signal: controller.signal,
+            get signal() {
+              return controller.signal;
+            },
             workerId: WORKER_ID,
             log: (message) => onLog?.(message),
           }),

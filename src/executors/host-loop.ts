@@ -1,6 +1,7 @@
 import { performAction } from '../actions/perform-action.ts';
 import { ActionError } from '../actions/action-error.ts';
 import type { HostMessage, WorkerMessage } from './protocol.ts';
+import { lazyAbort, type LazyAbort } from './lazy-abort.ts';
 import { serializeError } from './serialize-error.ts';
 
 /** How long a stopping worker waits for its attempts to end after aborting them. @default 2500 */
@@ -24,17 +25,19 @@ export interface HostLoop {
  * sent and replies. The pool does all the scheduling.
  */
 export function startHostLoop(channel: HostChannel): HostLoop {
-  const running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  const running = new Map<number, { controller: LazyAbort; done: Promise<void> }>();
 
   async function run(
     id: number,
     message: Extract<HostMessage, { type: 'run' }>,
-    controller: AbortController,
+    controller: LazyAbort,
   ): Promise<void> {
     let reply: WorkerMessage;
     try {
       const value = await performAction(message.request, {
-        signal: controller.signal,
+        get signal() {
+          return controller.signal;
+        },
         workerId: channel.workerId,
         log: (text) => channel.send({ type: 'log', id, message: text }),
         processes: {
@@ -46,7 +49,7 @@ export function startHostLoop(channel: HostChannel): HostLoop {
     } catch (error) {
       reply = { type: 'result', id, ok: false, error: serializeError(error) };
     }
-    if (!controller.signal.aborted) sendReply(reply);
+    if (!controller.aborted) sendReply(reply);
   }
 
   function sendReply(reply: WorkerMessage): void {
@@ -67,7 +70,7 @@ export function startHostLoop(channel: HostChannel): HostLoop {
   channel.onMessage((message) => {
     switch (message.type) {
       case 'run': {
-        const controller = new AbortController();
+        const controller = lazyAbort();
         const done = run(message.id, message, controller).finally(() => running.delete(message.id));
         running.set(message.id, { controller, done });
         break;
