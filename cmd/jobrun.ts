@@ -169,15 +169,26 @@ async function scheduleCommand(targets: string[], options: { list?: boolean }): 
     process.stdout.write(await formatScheduleList(targets));
     return EXIT_OK;
   }
-  const scheduler = await startScheduler(targets, {
+  const starting = startScheduler(targets, {
     log: (line: string) => process.stdout.write(line + '\n'),
     cliPath: fileURLToPath(import.meta.url),
   });
-  process.on('SIGHUP', () => void scheduler.reload());
+  // Handlers go in before the scheduler logs its first line: a SIGHUP sent as soon as a job is
+  // listed must reload, not kill the scheduler by the signal's default action.
+  const afterStart = (act: (scheduler: Awaited<typeof starting>) => Promise<void>) => () =>
+    void starting.then(act, () => undefined);
+  process.on(
+    'SIGHUP',
+    afterStart((scheduler) => scheduler.reload()),
+  );
   // Every signal is forwarded: the second one tells running jobs to cancel instead of draining.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => void scheduler.stop(signal));
+    process.on(
+      signal,
+      afterStart((scheduler) => scheduler.stop(signal)),
+    );
   }
+  const scheduler = await starting;
   await scheduler.finished;
   return EXIT_OK;
 }
