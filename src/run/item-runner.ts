@@ -122,14 +122,7 @@ export async function runItem(
       attempt: attempts,
       workerId: worker,
       signal: run.cancelSignal,
-      log: (message: string) =>
-        run.emit({
-          type: 'log',
-          task: task.id,
-          index,
-          message: String(message),
-          at: new Date().toISOString(),
-        }),
+      log: (message: unknown) => onLog(String(message)),
     };
     try {
       const replaced = await deps.callbacks.run(() => callback(result, ctx));
