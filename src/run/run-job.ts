@@ -279,7 +279,6 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
     const statuses = await Promise.all(finished.values());
 
-    await shutdownExecutors(executors, cancel.signal.aborted);
     const runStatus: RunStatus =
       interruptedBy !== null
         ? 'cancelled'
@@ -293,9 +292,12 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
       finishedAt: now(),
     };
+    // Every record is written once the tasks are done: the summary goes out before the idle pools
+    // are torn down, so it never waits on a slow worker exit, and its duration is the run's work.
     sink.write(summary);
     sink.close();
     emit({ type: 'run-finished', summary, resultsPath });
+    await shutdownExecutors(executors, cancel.signal.aborted);
     return { runId, resultsPath, summary, interruptedBy };
   } finally {
     clearTimeout(drainTimer);
