@@ -4,6 +4,8 @@ const TYPESCRIPT_EXTENSION = /\.[cm]?ts$/;
 
 /** One load per module path per worker (thread, process or the main thread). */
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** The same modules once loaded, readable without a promise turn on every call. */
+const loadedModules = new Map<string, Record<string, unknown>>();
 let tsxRegistered: Promise<void> | undefined;
 
 /**
@@ -16,10 +18,18 @@ export function loadModule(path: string): Promise<Record<string, unknown>> {
   if (loaded === undefined) {
     loaded = importModule(path);
     modules.set(path, loaded);
-    // A failed import (syntax error, missing file) is retried by the next attempt.
-    loaded.catch(() => modules.delete(path));
+    loaded.then(
+      (exports) => loadedModules.set(path, exports),
+      // A failed import (syntax error, missing file) is retried by the next attempt.
+      () => modules.delete(path),
+    );
   }
   return loaded;
+}
+
+/** The exports of a module `loadModule` has finished loading in this worker, else `undefined`. */
+export function loadedModule(path: string): Record<string, unknown> | undefined {
+  return loadedModules.get(path);
 }
 
 async function importModule(path: string): Promise<Record<string, unknown>> {

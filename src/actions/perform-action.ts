@@ -1,6 +1,6 @@
 import type { ActionRequest } from '../executors/types.ts';
 import type { ActionEnvironment, TaskContext } from './action-context.ts';
-import { performFunction } from './function-action.ts';
+import { callFunction } from './function-action.ts';
 import { performHttp } from './http-action.ts';
 import { performRun } from './run-action.ts';
 import { toRecordable } from './to-recordable.ts';
@@ -21,11 +21,25 @@ export async function performAction(
   request: ActionRequest,
   environment: ActionEnvironment,
 ): Promise<unknown> {
+  return await startAction(request, environment);
+}
+
+/**
+ * `performAction` without a promise when it can: a function that returns a plain value has its
+ * recordable value returned synchronously, and a synchronous failure is thrown. Anything that
+ * waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON data,
+ * never a `Promise`, so `instanceof Promise` tells the two apart.
+ */
+export function startAction(request: ActionRequest, environment: ActionEnvironment): unknown {
   const { action, context } = request;
   switch (action.type) {
     case 'function': {
       const ctx: TaskContext = {
-        ...context,
+        item: context.item,
+        index: context.index,
+        task: context.task,
+        job: context.job,
+        attempt: context.attempt,
         // Read through: the executor creates the signal only if the function looks at it.
         get signal() {
           return environment.signal;
@@ -33,17 +47,16 @@ export async function performAction(
         workerId: environment.workerId,
         log: (message) => environment.log(String(message)),
       };
-      return toRecordable(await performFunction(action.module, request.input, ctx));
+      const value = callFunction(action.module, request.input, ctx);
+      return value instanceof Promise ? value.then(toRecordable) : toRecordable(value);
     }
     case 'run':
-      return toRecordable(
-        await performRun(action.command, context, {
-          signal: environment.signal,
-          cwd: action.cwd,
-          processes: environment.processes,
-        }),
-      );
+      return performRun(action.command, context, {
+        signal: environment.signal,
+        cwd: action.cwd,
+        processes: environment.processes,
+      }).then(toRecordable);
     case 'http':
-      return toRecordable(await performHttp(action, environment.signal));
+      return performHttp(action, environment.signal).then(toRecordable);
   }
 }

@@ -1,30 +1,240 @@
-import PQueue from 'p-queue';
-import { performAction } from '../actions/perform-action.ts';
+import { startAction } from '../actions/perform-action.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
-import { acquireCrashGuard, releaseCrashGuard, runInCrashScope } from './crash-guard.ts';
-import { lazyAbort } from './lazy-abort.ts';
+import {
+  acquireCrashGuard,
+  releaseCrashGuard,
+  runInCrashScope,
+  type CrashScope,
+} from './crash-guard.ts';
 import { itemError, serializeError } from './serialize-error.ts';
 import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './types.ts';
 
 const WORKER_ID = 'coroutine';
 
+/** What the attempts of one executor share. */
+interface CoroutineState {
+  readonly maxWorkers: number;
+  running: number;
+  /** Attempts waiting for a slot, oldest first, from `head` on. */
+  waiting: (Attempt | undefined)[];
+  head: number;
+  isPumping: boolean;
+  isPumpScheduled: boolean;
+  /** Every attempt without an outcome yet, queued or running. */
+  readonly live: Set<Attempt>;
+  idleWaiters: (() => void)[];
+  /** Called when an attempt that was given `signal` settles. */
+  forget: (signal: AbortSignal) => void;
+}
+
+/**
+ * One attempt, its own crash scope and action environment: a single object per attempt instead of
+ * a closure per callback keeps a no-op item's garbage small.
+ */
+class Attempt implements CrashScope {
+  readonly workerId = WORKER_ID;
+  readonly state: CoroutineState;
+  readonly request: ActionRequest;
+  readonly options: ExecuteOptions;
+  readonly resolve: (outcome: ActionOutcome) => void;
+  hasOutcome = false;
+  hasStarted = false;
+  timer: NodeJS.Timeout | undefined = undefined;
+  isAborted = false;
+  controller: AbortController | undefined = undefined;
+
+  constructor(
+    state: CoroutineState,
+    request: ActionRequest,
+    options: ExecuteOptions,
+    resolve: (outcome: ActionOutcome) => void,
+  ) {
+    this.state = state;
+    this.request = request;
+    this.options = options;
+    this.resolve = resolve;
+  }
+
+  /**
+   * Created on first read: most functions never look at `ctx.signal`, and an `AbortController`
+   * is among the costliest objects of a no-op item.
+   */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.isAborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  log(message: string): void {
+    this.options.onLog?.(message);
+  }
+
+  isSettled(): boolean {
+    return this.hasOutcome;
+  }
+
+  crash(message: string, error?: unknown): void {
+    this.fail('WORKER_CRASHED', message, error);
+    this.abort();
+  }
+
+  abort(): void {
+    this.isAborted = true;
+    this.controller?.abort();
+  }
+
+  /** Stops the attempt, queued or running; its function, if running, only sees `ctx.signal`. */
+  stop(code: ItemErrorCode, message: string): void {
+    if (this.hasOutcome) return;
+    this.fail(code, message);
+    this.abort();
+  }
+
+  start(): void {
+    const { state, options } = this;
+    state.running++;
+    this.hasStarted = true;
+    options.onStart?.(WORKER_ID);
+    // onStart may have cancelled it already.
+    if (this.hasOutcome) return;
+    let value: unknown;
+    try {
+      value = runInCrashScope(this, startAction, this.request, this);
+    } catch (error) {
+      this.finish({ ok: false, error: serializeError(error), workerId: WORKER_ID });
+      return;
+    }
+    if (!(value instanceof Promise)) {
+      this.finish({ ok: true, value, workerId: WORKER_ID });
+      return;
+    }
+    // A synchronous function cannot be interrupted, so only one that waits gets a timer.
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined) {
+      this.timer = setTimeout(() => {
+        this.stop('TIMEOUT', `the attempt timed out after ${timeoutMs} ms`);
+      }, timeoutMs);
+    }
+    value.then(
+      (result: unknown) => this.finish({ ok: true, value: result, workerId: WORKER_ID }),
+      (error: unknown) =>
+        this.finish({ ok: false, error: serializeError(error), workerId: WORKER_ID }),
+    );
+  }
+
+  fail(code: ItemErrorCode, message: string, error?: unknown): void {
+    const serialized = error === undefined ? itemError(code, message) : serializeError(error);
+    this.finish({
+      ok: false,
+      error: { ...serialized, code, message },
+      workerId: this.hasStarted ? WORKER_ID : null,
+    });
+  }
+
+  /** Settles once; the slot is freed when the outcome is known, not when a runaway returns. */
+  finish(outcome: ActionOutcome): void {
+    if (this.hasOutcome) return;
+    this.hasOutcome = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const state = this.state;
+    state.live.delete(this);
+    if (this.options.signal !== undefined) state.forget(this.options.signal);
+    this.resolve(outcome);
+    if (this.hasStarted) {
+      state.running--;
+      // After the caller has seen this outcome: never more than maxWorkers started and unsettled.
+      if (state.head < state.waiting.length && !state.isPumpScheduled) {
+        state.isPumpScheduled = true;
+        queueMicrotask(() => {
+          state.isPumpScheduled = false;
+          pump(state);
+        });
+      }
+    }
+    if (state.live.size === 0 && state.idleWaiters.length > 0) {
+      const idle = state.idleWaiters;
+      state.idleWaiters = [];
+      for (const resolveIdle of idle) resolveIdle();
+    }
+  }
+}
+
+/**
+ * Starts queued attempts while slots are free. An `execute` made from inside a starting attempt
+ * only queues; the flag keeps that to another turn of this loop, not a deeper stack.
+ */
+function pump(state: CoroutineState): void {
+  if (state.isPumping) return;
+  state.isPumping = true;
+  try {
+    while (state.running < state.maxWorkers && state.head < state.waiting.length) {
+      const next = state.waiting[state.head] as Attempt;
+      state.waiting[state.head++] = undefined;
+      if (!next.hasOutcome) next.start();
+    }
+    if (state.head === state.waiting.length) {
+      state.waiting = [];
+      state.head = 0;
+    }
+  } finally {
+    state.isPumping = false;
+  }
+}
+
 /**
  * Runs actions on the main event loop, at most `maxWorkers` at once. A timeout or cancellation
  * aborts `ctx.signal` and resolves at once: a function that ignores its signal keeps running but
  * no longer holds a slot, as there is no worker to kill.
+ *
+ * The bound is a plain FIFO rather than p-queue: the engine already feeds at most `maxWorkers`
+ * items per task, and an attempt with a free slot starts synchronously, so a function that returns
+ * a plain value settles without a single promise turn (see README, Performance).
  */
 export function createCoroutineExecutor(config: ExecutorConfig): Executor {
-  const queue = new PQueue({ concurrency: config.maxWorkers });
-  /** Stops every attempt not yet settled, queued or running. */
-  const stoppers = new Set<(code: ItemErrorCode, message: string) => void>();
+  /** One listener per distinct signal of the live attempts, not one per attempt. */
+  const listened = new Map<AbortSignal, { onAbort: () => void; attempts: number }>();
+  const state: CoroutineState = {
+    maxWorkers: config.maxWorkers,
+    running: 0,
+    waiting: [],
+    head: 0,
+    isPumping: false,
+    isPumpScheduled: false,
+    live: new Set(),
+    idleWaiters: [],
+    forget(signal) {
+      const entry = listened.get(signal);
+      if (entry === undefined || --entry.attempts > 0) return;
+      signal.removeEventListener('abort', entry.onAbort);
+      listened.delete(signal);
+    },
+  };
   let isClosed = false;
   let isGuarded = false;
   let shutdownDone: Promise<void> | undefined;
 
+  const stopAll = (code: ItemErrorCode, message: string, signal?: AbortSignal): void => {
+    for (const attempt of [...state.live]) {
+      if (signal === undefined || attempt.options.signal === signal) attempt.stop(code, message);
+    }
+  };
+  const listen = (signal: AbortSignal): void => {
+    const entry = listened.get(signal);
+    if (entry !== undefined) {
+      entry.attempts++;
+      return;
+    }
+    const onAbort = (): void => stopAll('CANCELLED', 'the attempt was cancelled', signal);
+    listened.set(signal, { onAbort, attempts: 1 });
+    signal.addEventListener('abort', onAbort, { once: true });
+  };
+
   function execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
-    const { signal, timeoutMs, onStart, onLog } = options;
-    if (isClosed || signal?.aborted) {
+    const signal = options.signal;
+    if (isClosed || signal?.aborted === true) {
       const why = isClosed ? 'the executor is shut down' : 'the attempt was cancelled';
       return Promise.resolve({ ok: false, error: itemError('CANCELLED', why), workerId: null });
     }
@@ -32,80 +242,22 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
       isGuarded = true;
       acquireCrashGuard();
     }
+    if (signal !== undefined) listen(signal);
     return new Promise((resolve) => {
-      let isSettled = false;
-      let hasStarted = false;
-      let timer: NodeJS.Timeout | undefined;
-      // Frees the queue slot: held until the outcome is known, not until a runaway function returns.
-      let release = (): void => {};
-      const controller = lazyAbort();
-
-      const finish = (outcome: ActionOutcome): void => {
-        if (isSettled) return;
-        isSettled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        stoppers.delete(stop);
-        resolve(outcome);
-        release();
-      };
-      const fail = (code: ItemErrorCode, message: string, error?: unknown): void => {
-        const serialized = error === undefined ? itemError(code, message) : serializeError(error);
-        finish({
-          ok: false,
-          error: { ...serialized, code, message },
-          workerId: hasStarted ? WORKER_ID : null,
-        });
-      };
-      const stop = (code: ItemErrorCode, message: string): void => {
-        if (isSettled) return;
-        fail(code, message);
-        controller.abort();
-      };
-      const onAbort = (): void => stop('CANCELLED', 'the attempt was cancelled');
-      signal?.addEventListener('abort', onAbort, { once: true });
-      stoppers.add(stop);
-
-      void queue.add(async () => {
-        if (isSettled) return;
-        const slot = new Promise<void>((resolveSlot) => (release = resolveSlot));
-        hasStarted = true;
-        onStart?.(WORKER_ID);
-        // onStart may have cancelled it already.
-        if (isSettled) return;
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(
-            () => stop('TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
-            timeoutMs,
-          );
-        }
-        const scope = {
-          crash: (message: string, error?: unknown) => {
-            fail('WORKER_CRASHED', message, error);
-            controller.abort();
-          },
-          isSettled: () => isSettled,
-        };
-        runInCrashScope(scope, () =>
-          performAction(request, {
-            get signal() {
-              return controller.signal;
-            },
-            workerId: WORKER_ID,
-            log: (message) => onLog?.(message),
-          }),
-        ).then(
-          (value) => finish({ ok: true, value, workerId: WORKER_ID }),
-          (error: unknown) =>
-            finish({ ok: false, error: serializeError(error), workerId: WORKER_ID }),
-        );
-        await slot;
-      });
+      const attempt = new Attempt(state, request, options, resolve);
+      state.live.add(attempt);
+      if (state.running < state.maxWorkers && !state.isPumping) attempt.start();
+      else {
+        state.waiting.push(attempt);
+        pump(state);
+      }
     });
   }
 
   async function drain(): Promise<void> {
-    await queue.onIdle();
+    if (state.live.size > 0) {
+      await new Promise<void>((resolve) => state.idleWaiters.push(resolve));
+    }
     if (isGuarded) releaseCrashGuard();
   }
 
@@ -115,9 +267,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     execute,
     shutdown(options = {}) {
       isClosed = true;
-      if (options.force) {
-        for (const stop of [...stoppers]) stop('CANCELLED', 'jobrun is shutting down');
-      }
+      if (options.force) stopAll('CANCELLED', 'jobrun is shutting down');
       shutdownDone ??= drain();
       return shutdownDone;
     },

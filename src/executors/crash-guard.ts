@@ -66,7 +66,14 @@ export function releaseCrashGuard(): void {
   originalExit = undefined;
 }
 
-/** Runs `fn` as the attempt of `scope`: its uncaught errors and `process.exit` calls fail it. */
-export function runInCrashScope<T>(scope: CrashScope, fn: () => Promise<T>): Promise<T> {
-  return storage.run(scope, fn);
+/**
+ * Runs `fn(...args)` as the attempt of `scope`: its uncaught errors and `process.exit` calls fail
+ * it. Arguments are passed through rather than closed over, so an attempt allocates no closure.
+ */
+export function runInCrashScope<A extends unknown[], R>(
+  scope: CrashScope,
+  fn: (...args: A) => R,
+  ...args: A
+): R {
+  return storage.run(scope, fn, ...args);
 }
