@@ -1,6 +1,6 @@
 import { performAction } from '../actions/perform-action.ts';
 import { ActionError } from '../actions/action-error.ts';
-import type { HostMessage, WorkerMessage } from './protocol.ts';
+import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
 import { lazyAbort, type LazyAbort } from './lazy-abort.ts';
 import { serializeError } from './serialize-error.ts';
 
@@ -16,25 +16,31 @@ export interface HostChannel {
 }
 
 export interface HostLoop {
-  /** Aborts every running attempt and resolves once they ended, or after `STOP_GRACE_MS`. */
+  /** Aborts the running attempt, drops the waiting ones, and resolves once it ended, or after `STOP_GRACE_MS`. */
   stop(): Promise<void>;
+}
+
+interface Running {
+  id: number;
+  controller: LazyAbort;
+  done: Promise<void>;
 }
 
 /**
  * The one message loop of every pool worker, thread or process: it only runs the actions it is
- * sent and replies. The pool does all the scheduling.
+ * sent, one at a time in arrival order, and replies to each as it ends. The pool does all the
+ * scheduling; the worker's FIFO only spares it a round trip between two attempts.
  */
 export function startHostLoop(channel: HostChannel): HostLoop {
-  const running = new Map<number, { controller: LazyAbort; done: Promise<void> }>();
+  const waiting: RunOrder[] = [];
+  let running: Running | null = null;
+  let isStopping = false;
 
-  async function run(
-    id: number,
-    message: Extract<HostMessage, { type: 'run' }>,
-    controller: LazyAbort,
-  ): Promise<void> {
+  async function run(order: RunOrder, controller: LazyAbort): Promise<void> {
+    const { id } = order;
     let reply: WorkerMessage;
     try {
-      const value = await performAction(message.request, {
+      const value = await performAction(order.request, {
         get signal() {
           return controller.signal;
         },
@@ -49,7 +55,20 @@ export function startHostLoop(channel: HostChannel): HostLoop {
     } catch (error) {
       reply = { type: 'result', id, ok: false, error: serializeError(error) };
     }
-    if (!controller.aborted) sendReply(reply);
+    // A cancelled attempt still replies: the pool waits for it before the next one counts as started.
+    if (!isStopping) sendReply(reply);
+  }
+
+  function startNext(): void {
+    const order = waiting.shift();
+    if (order === undefined || isStopping) {
+      running = null;
+      return;
+    }
+    const controller = lazyAbort();
+    const current: Running = { id: order.id, controller, done: undefined as never };
+    running = current;
+    current.done = run(order, controller).finally(startNext);
   }
 
   function sendReply(reply: WorkerMessage): void {
@@ -67,25 +86,39 @@ export function startHostLoop(channel: HostChannel): HostLoop {
     }
   }
 
+  function cancel(id: number): void {
+    if (running?.id === id) {
+      running.controller.abort();
+      return;
+    }
+    const index = waiting.findIndex((order) => order.id === id);
+    if (index === -1) return;
+    waiting.splice(index, 1);
+    channel.send({ type: 'dropped', id });
+  }
+
   channel.onMessage((message) => {
     switch (message.type) {
-      case 'run': {
-        const controller = lazyAbort();
-        const done = run(message.id, message, controller).finally(() => running.delete(message.id));
-        running.set(message.id, { controller, done });
+      case 'run':
+        for (const order of message.orders) waiting.push(order);
+        if (running === null) startNext();
         break;
-      }
+      case 'cancel':
+        cancel(message.id);
+        break;
     }
   });
   channel.send({ type: 'ready' });
 
   return {
     async stop() {
-      for (const { controller } of running.values()) controller.abort();
-      const all = Promise.all([...running.values()].map(({ done }) => done));
+      isStopping = true;
+      waiting.length = 0;
+      if (running === null) return;
+      running.controller.abort();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
-      await Promise.race([all, grace]);
+      await Promise.race([running.done, grace]);
       clearTimeout(timer);
     },
   };

@@ -12,11 +12,26 @@ import type {
 } from './types.ts';
 import type { WorkerFactory, WorkerHandle } from './worker-handle.ts';
 
+/**
+ * How many attempts one worker holds: the one it runs and the ones waiting behind it. More than 1
+ * spares a round trip between two attempts; each extra one may wait behind a long head, so this
+ * stays small. @default 4
+ */
+export const PIPELINE_DEPTH = 4;
+
+/**
+ * How long a worker may take to confirm a cancelled attempt it may already have started before
+ * it is stopped, so an attempt that ignores its signal cannot hold the ones behind it. @default 1000
+ */
+export const CANCEL_GRACE_MS = 1000;
+
 interface Attempt {
   id: number;
   request: ActionRequest;
   options: ExecuteOptions;
   worker: PoolWorker | null;
+  /** `onStart` was called and the timer runs. */
+  isStarted: boolean;
   isSettled: boolean;
   timer?: NodeJS.Timeout;
   finish: (outcome: ActionOutcome) => void;
@@ -27,21 +42,32 @@ interface PoolWorker {
   isReady: boolean;
   /** Stopped or closing: never given another attempt. */
   isStopping: boolean;
-  current: Attempt | null;
+  /**
+   * Attempts sent to it, in order; the first one runs. A settled one stays until the worker
+   * replies for it, since it may be running there.
+   */
+  fifo: Attempt[];
+  /** Attempts given by the current `pump`, sent together in one message. */
+  outbox: Attempt[];
   /** Process groups of the shell commands it runs, killed if it dies first. */
   pgids: Set<number>;
   crash: SerializedError | null;
+  cancelTimer?: NodeJS.Timeout;
 }
 
 /**
  * The one pool behind the `process` and `thread` executors: at most `maxWorkers` long-lived
  * workers, started lazily and reused, fed from a FIFO queue. The pool only schedules; workers
- * only run. A worker that dies fails only the attempt it was running and is replaced on demand.
+ * only run. Each worker holds up to `PIPELINE_DEPTH` attempts and runs them one at a time, so at
+ * most `maxWorkers` run at once. A worker that dies fails only the attempt it was running; the
+ * ones waiting behind it go back to the front of the queue, and it is replaced on demand.
  */
 export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFactory): Executor {
   const queue: Attempt[] = [];
   const workers: PoolWorker[] = [];
   const watchers = new Set<() => void>();
+  /** Workers whose head changed during this turn; their new head starts on the next. */
+  const advanced = new Set<PoolWorker>();
   let nextId = 1;
   let isClosed = false;
   let shutdownDone: Promise<void> | undefined;
@@ -71,36 +97,110 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   }
 
   function fail(attempt: Attempt, code: ItemErrorCode, message: string, error?: SerializedError) {
-    const workerId = attempt.worker?.handle.id ?? null;
+    const workerId = attempt.isStarted ? (attempt.worker?.handle.id ?? null) : null;
     settle(attempt, { ok: false, error: error ?? itemError(code, message), workerId });
   }
 
-  /** Ends an attempt early (timeout, cancellation); a running one takes its worker with it. */
+  /**
+   * Ends an attempt early (timeout, cancellation). A running one takes its worker with it; a
+   * waiting one is only dropped from its worker's FIFO.
+   */
   function stopAttempt(attempt: Attempt, code: 'TIMEOUT' | 'CANCELLED', message: string): void {
     if (attempt.isSettled) return;
     const { worker } = attempt;
-    if (worker === null) queue.splice(queue.indexOf(attempt), 1);
-    fail(attempt, code, message);
-    if (worker !== null) stopWorker(worker);
+    if (worker === null) {
+      queue.splice(queue.indexOf(attempt), 1);
+      fail(attempt, code, message);
+    } else if (worker.fifo[0] === attempt) {
+      fail(attempt, code, message);
+      stopWorker(worker);
+    } else {
+      fail(attempt, code, message);
+      if (!worker.isStopping) worker.handle.send({ type: 'cancel', id: attempt.id });
+    }
   }
 
   function stopWorker(worker: PoolWorker): void {
     if (worker.isStopping) return;
     worker.isStopping = true;
+    clearTimeout(worker.cancelTimer);
+    requeueWaiting(worker);
     worker.handle.kill();
   }
 
+  /** The attempts waiting behind a stopped worker's head go first to the others, in order. */
+  function requeueWaiting(worker: PoolWorker): void {
+    const waiting = worker.fifo.splice(1).filter((attempt) => !attempt.isSettled);
+    for (const attempt of waiting) attempt.worker = null;
+    queue.unshift(...waiting);
+    if (waiting.length > 0) setImmediate(pump);
+  }
+
+  /** The head of a worker's FIFO runs there from now on: its clock starts. */
+  function startHead(worker: PoolWorker): void {
+    const head = worker.fifo[0];
+    if (head === undefined || head.isStarted || worker.isStopping) return;
+    if (head.isSettled) {
+      // Cancelled, but it may have started before the worker heard so: wait for its reply.
+      worker.cancelTimer ??= setTimeout(() => stopWorker(worker), CANCEL_GRACE_MS);
+      return;
+    }
+    head.isStarted = true;
+    const { timeoutMs, onStart } = head.options;
+    onStart?.(worker.handle.id);
+    if (timeoutMs !== undefined) {
+      head.timer = setTimeout(
+        () => stopAttempt(head, 'TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
+        timeoutMs,
+      );
+    }
+  }
+
+  function startAdvanced(): void {
+    for (const worker of advanced) startHead(worker);
+    advanced.clear();
+    pump();
+  }
+
+  function isOpen(worker: PoolWorker): boolean {
+    return worker.isReady && !worker.isStopping;
+  }
+
+  function give(worker: PoolWorker): void {
+    const attempt = queue.shift() as Attempt;
+    attempt.worker = worker;
+    worker.fifo.push(attempt);
+    worker.outbox.push(attempt);
+  }
+
   function pump(): void {
+    if (queue.length === 0) return;
+    // An idle worker first, then a new one, and only then a place behind a busy worker's head.
     for (const worker of workers) {
       if (queue.length === 0) break;
-      if (worker.isReady && !worker.isStopping && worker.current === null) {
-        assign(worker, queue.shift() as Attempt);
-      }
+      if (isOpen(worker) && worker.fifo.length === 0) give(worker);
     }
-    let starting = workers.filter((worker) => !worker.isReady && !worker.isStopping).length;
+    let starting = 0;
+    for (const worker of workers) if (!worker.isReady && !worker.isStopping) starting++;
     while (queue.length > starting && workers.length < config.maxWorkers) {
       if (!spawn()) return;
       starting++;
+    }
+    // Level by level, so a short queue spreads over the workers; one attempt stays for each
+    // worker still starting.
+    for (let depth = 1; depth < PIPELINE_DEPTH && queue.length > starting; depth++) {
+      for (const worker of workers) {
+        if (queue.length <= starting) break;
+        if (isOpen(worker) && worker.fifo.length === depth) give(worker);
+      }
+    }
+    for (const worker of workers) {
+      if (worker.outbox.length === 0) continue;
+      const orders = worker.outbox.map(({ id, request }) => ({ id, request }));
+      worker.outbox.length = 0;
+      worker.handle.send({ type: 'run', orders });
+      // A head that just advanced starts with the others, after this turn's outcome handlers.
+      if (!advanced.has(worker)) startHead(worker);
     }
   }
 
@@ -109,7 +209,8 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
       handle: undefined as unknown as WorkerHandle,
       isReady: false,
       isStopping: false,
-      current: null,
+      fifo: [],
+      outbox: [],
       pgids: new Set(),
       crash: null,
     };
@@ -129,44 +230,53 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     return true;
   }
 
-  function assign(worker: PoolWorker, attempt: Attempt): void {
-    attempt.worker = worker;
-    worker.current = attempt;
-    const { timeoutMs, onStart } = attempt.options;
-    worker.handle.send({ type: 'run', id: attempt.id, request: attempt.request });
-    onStart?.(worker.handle.id);
-    if (timeoutMs !== undefined) {
-      attempt.timer = setTimeout(
-        () => stopAttempt(attempt, 'TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
-        timeoutMs,
-      );
+  /** The worker replied for attempt `id`: it no longer holds it. */
+  function release(worker: PoolWorker, id: number): Attempt | undefined {
+    const index = worker.fifo.findIndex((attempt) => attempt.id === id);
+    if (index === -1) return undefined;
+    const [attempt] = worker.fifo.splice(index, 1);
+    if (index === 0) {
+      clearTimeout(worker.cancelTimer);
+      worker.cancelTimer = undefined;
+      // After the outcome's handlers: whoever counts attempts in flight sees this one end
+      // before the next one starts.
+      if (advanced.size === 0) setImmediate(startAdvanced);
+      advanced.add(worker);
     }
+    return attempt;
   }
 
   function onMessage(worker: PoolWorker, message: WorkerMessage): void {
-    const attempt = worker.current;
     switch (message.type) {
       case 'ready':
         worker.isReady = true;
         pump();
         return;
-      case 'result':
-        if (attempt?.id !== message.id) return;
-        worker.current = null;
+      case 'result': {
+        const attempt = release(worker, message.id);
+        if (attempt === undefined) return;
+        // It ran and ended before its start was counted: count it now, so every attempt that
+        // ran has a start.
+        if (!attempt.isStarted && !attempt.isSettled) {
+          attempt.isStarted = true;
+          attempt.options.onStart?.(worker.handle.id);
+        }
         settle(
           attempt,
           message.ok
             ? { ok: true, value: message.value, workerId: worker.handle.id }
             : { ok: false, error: message.error, workerId: worker.handle.id },
         );
-        // After the outcome's handlers: whoever counts attempts in flight sees this one end
-        // before the next one starts.
-        setImmediate(pump);
         return;
-      case 'log':
-        if (attempt?.id === message.id && !attempt.isSettled)
-          attempt.options.onLog?.(message.message);
+      }
+      case 'dropped':
+        release(worker, message.id);
         return;
+      case 'log': {
+        const attempt = worker.fifo.find(({ id }) => id === message.id);
+        if (attempt !== undefined && !attempt.isSettled) attempt.options.onLog?.(message.message);
+        return;
+      }
       case 'spawned':
         worker.pgids.add(message.pgid);
         return;
@@ -181,18 +291,23 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
 
   function onExit(worker: PoolWorker, reason: string): void {
     workers.splice(workers.indexOf(worker), 1);
+    clearTimeout(worker.cancelTimer);
+    advanced.delete(worker);
     // A shell command never outlives its worker.
     for (const pgid of worker.pgids) killGroup(pgid, 'SIGKILL');
     const { id } = worker.handle;
-    const attempt = worker.current;
-    if (attempt !== null && !attempt.isSettled) {
+    requeueWaiting(worker);
+    const head = worker.fifo[0];
+    if (head !== undefined && !head.isSettled) {
+      // It was running there, whether or not its start was already counted.
+      head.isStarted = true;
       const message = worker.crash
         ? `worker ${id} crashed: ${worker.crash.message}`
         : `worker ${id} ${reason} while running this item`;
       const error = worker.crash
         ? { ...worker.crash, message, code: 'WORKER_CRASHED' as const }
         : undefined;
-      fail(attempt, 'WORKER_CRASHED', message, error);
+      fail(head, 'WORKER_CRASHED', message, error);
     } else if (!worker.isReady && !worker.isStopping && queue.length > 0) {
       // It died before its handshake: fail one waiting attempt so a broken setup cannot loop.
       fail(
@@ -201,23 +316,25 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
         `worker ${id} ${reason} before it was ready`,
       );
     }
+    worker.fifo.length = 0;
     changed();
     pump();
   }
 
   function cancelAll(): void {
-    for (const attempt of [...queue]) stopAttempt(attempt, 'CANCELLED', 'jobrun is shutting down');
-    for (const worker of workers) {
-      if (worker.current !== null) {
-        stopAttempt(worker.current, 'CANCELLED', 'jobrun is shutting down');
-      }
+    const why = 'jobrun is shutting down';
+    for (const worker of [...workers]) {
+      for (const attempt of worker.fifo.slice(1)) fail(attempt, 'CANCELLED', why);
+      const head = worker.fifo[0];
+      if (head === undefined) continue;
+      if (head.isSettled) stopWorker(worker);
+      else stopAttempt(head, 'CANCELLED', why);
     }
+    for (const attempt of queue.splice(0)) fail(attempt, 'CANCELLED', why);
   }
 
   async function drainAndClose(): Promise<void> {
-    await until(
-      () => queue.length === 0 && workers.every((w) => w.current === null || w.current.isSettled),
-    );
+    await until(() => queue.length === 0 && workers.every((w) => w.fifo.every((a) => a.isSettled)));
     for (const worker of workers) {
       if (worker.isStopping) continue;
       worker.isStopping = true;
@@ -229,6 +346,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   return {
     kind: config.kind,
     config,
+    inFlightLimit: config.maxWorkers * PIPELINE_DEPTH,
     execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
       return new Promise((resolve) => {
         const { signal } = options;
@@ -237,6 +355,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
           request,
           options,
           worker: null,
+          isStarted: false,
           isSettled: false,
           finish: (outcome) => {
             signal?.removeEventListener('abort', onAbort);

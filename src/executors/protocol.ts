@@ -2,11 +2,24 @@ import type { ActionRequest, SerializedError } from './types.ts';
 
 /**
  * The messages between a pool and its workers (threads or processes alike). Every message about
- * an attempt carries its `id`, so several attempts may later share one worker message.
+ * an attempt carries its `id`, so several attempts share one worker message.
  */
 
+/** One attempt handed to a worker. */
+export interface RunOrder {
+  id: number;
+  request: ActionRequest;
+}
+
 /** Pool → worker. */
-export type HostMessage = { type: 'run'; id: number; request: ActionRequest };
+export type HostMessage =
+  /**
+   * Attempts to run one at a time, in this order, after those already sent: a worker holds a
+   * short FIFO so it never waits for the pool between two attempts.
+   */
+  | { type: 'run'; orders: RunOrder[] }
+  /** Drop a waiting attempt (it never starts), or abort it if it already started. */
+  | { type: 'cancel'; id: number };
 
 /** Worker → pool. */
 export type WorkerMessage =
@@ -14,6 +27,8 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: SerializedError }
+  /** A cancelled attempt was removed from the worker's FIFO before it started. */
+  | { type: 'dropped'; id: number }
   | { type: 'log'; id: number; message: string }
   /** A `run` action started a process group; the pool kills it if the worker dies first. */
   | { type: 'spawned'; id: number; pgid: number }

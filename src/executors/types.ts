@@ -57,9 +57,15 @@ export type ActionOutcome =
 export interface ExecuteOptions {
   /** Aborting cancels the attempt: queued, it never starts; running, it is stopped (`CANCELLED`). */
   signal?: AbortSignal;
-  /** Per-attempt limit; on expiry the worker is stopped and replaced (`TIMEOUT`). */
+  /**
+   * Per-attempt limit, counted from the moment it starts running; on expiry the worker is stopped
+   * and replaced (`TIMEOUT`).
+   */
   timeoutMs?: number;
-  /** Called once when the attempt starts on a worker. */
+  /**
+   * Called once when the attempt starts running on a worker: not when it is handed to a worker
+   * that is still busy with an earlier attempt.
+   */
   onStart?: (workerId: string) => void;
   /** Called for each `ctx.log(message)` of the action. */
   onLog?: (message: string) => void;
@@ -69,6 +75,12 @@ export interface ExecuteOptions {
 export interface Executor {
   readonly kind: ExecutorKind;
   readonly config: ExecutorConfig;
+  /**
+   * How many attempts to keep submitted for the executor to stay busy; more than `maxWorkers`
+   * when workers hold a few waiting attempts each (pools), so none waits for a round trip. Still
+   * at most `maxWorkers` run at once. `undefined`: `maxWorkers`.
+   */
+  readonly inFlightLimit?: number;
   /** Never rejects for a failure of the action; see `ActionOutcome`. */
   execute(request: ActionRequest, options?: ExecuteOptions): Promise<ActionOutcome>;
   /**
