@@ -114,7 +114,8 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
 
   const executor = await run.getExecutor(taskRun.executor);
   const deps = { run, task, executor, callback: taskRun.callback, callbacks: new CallbackQueue() };
-  const slots = new Slots(taskRun.executor.maxWorkers);
+  // A pool keeps a few attempts waiting on each worker, so it asks for more than maxWorkers.
+  const slots = new Slots(executor.inFlightLimit ?? taskRun.executor.maxWorkers);
   const settle = (entry: ItemRecord, index: number): void => {
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
