@@ -150,6 +150,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       ...(process.env.JOBRUN_RUN_ID ? { runId: process.env.JOBRUN_RUN_ID } : {}),
       ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
       onEvent: (event) => reporter.onEvent(event),
+      ...(reporter.events === undefined ? {} : { events: reporter.events }),
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
     });

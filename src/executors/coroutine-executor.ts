@@ -207,9 +207,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     idleWaiters: [],
     forget(signal) {
       const entry = listened.get(signal);
-      if (entry === undefined || --entry.attempts > 0) return;
-      signal.removeEventListener('abort', entry.onAbort);
-      listened.delete(signal);
+      if (entry !== undefined) entry.attempts--;
     },
   };
   let isClosed = false;
@@ -226,6 +224,13 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     if (entry !== undefined) {
       entry.attempts++;
       return;
+    }
+    // A listener stays while its signal may come back (the engine passes one signal for every
+    // attempt); those of signals no attempt holds any more go when a new signal arrives.
+    for (const [old, { onAbort, attempts }] of listened) {
+      if (attempts > 0) continue;
+      old.removeEventListener('abort', onAbort);
+      listened.delete(old);
     }
     const onAbort = (): void => stopAll('CANCELLED', 'the attempt was cancelled', signal);
     listened.set(signal, { onAbort, attempts: 1 });
@@ -258,6 +263,8 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     if (state.live.size > 0) {
       await new Promise<void>((resolve) => state.idleWaiters.push(resolve));
     }
+    for (const [signal, { onAbort }] of listened) signal.removeEventListener('abort', onAbort);
+    listened.clear();
     if (isGuarded) releaseCrashGuard();
   }
 

@@ -1,4 +1,4 @@
-import type { RunEvent } from '../run/events.ts';
+import type { RunEvent, RunEventSelection } from '../run/events.ts';
 
 /**
  * Renders a run from its event stream. A reporter only observes: it never starts, waits for or
@@ -7,6 +7,8 @@ import type { RunEvent } from '../run/events.ts';
 export interface Reporter {
   /** Called synchronously by the engine for every event, in order. */
   onEvent(event: RunEvent): void;
+  /** The per-item events it renders; the engine builds no others. @default every event */
+  readonly events?: RunEventSelection;
   /** Finishes the output (the last frame, the summary) and waits until it is written. */
   close(): Promise<void>;
 }

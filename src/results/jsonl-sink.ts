@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { itemRecordLine } from './item-line.ts';
 import type { ResultRecord } from './types.ts';
 
 /** Flush once this many bytes are pending. */
@@ -44,7 +45,8 @@ export function openJsonlSink(path: string): ResultSink {
 
   return {
     write(record) {
-      const line = JSON.stringify(record) + '\n';
+      const line =
+        (record.type === 'item' ? itemRecordLine(record) : JSON.stringify(record)) + '\n';
       pending.push(line);
       pendingBytes += line.length;
       if (pendingBytes >= FLUSH_BYTES) flush();

@@ -47,3 +47,20 @@ export type RunEvent =
   | { type: 'run-finished'; summary: SummaryRecord; resultsPath: string };
 
 export type RunEventListener = (event: RunEvent) => void;
+
+/**
+ * The per-item events a listener wants; the others are never built, so a reporter that shows only
+ * failures and the summary costs a map of a million items nothing per item. Events about the run
+ * and its tasks always come, and so does `item-finished` for every item that is not `ok`.
+ *
+ * @example
+ * runJob(job, { onEvent, events: { itemStarted: false, itemOk: false, log: false } });
+ */
+export interface RunEventSelection {
+  /** `item-started` events. @default true */
+  itemStarted?: boolean;
+  /** `item-finished` events of items that ended `ok`. @default true */
+  itemOk?: boolean;
+  /** `log` events (`ctx.log`). @default true */
+  log?: boolean;
+}

@@ -9,6 +9,7 @@ import type { Task } from '../job/types.ts';
 import type { ItemError, ItemRecord, ItemStatus } from '../results/types.ts';
 import { buildRequest } from './build-request.ts';
 import type { CallbackQueue } from './callback-queue.ts';
+import { isoNow } from './iso-clock.ts';
 import type { RunContext } from './run-context.ts';
 
 /** A loaded callback: `fn(result, ctx)` in the main process. */
@@ -75,17 +76,28 @@ export async function runItem(
   let error: ItemError | null = null;
 
   // One options object per item, not per attempt: the hot path of a no-op map allocates little.
-  const onLog = (message: string): void =>
-    run.emit({ type: 'log', task: task.id, index, message, at: new Date().toISOString() });
+  const onLog = (message: string): void => {
+    if (run.wants.log) run.emit({ type: 'log', task: task.id, index, message, at: isoNow() });
+  };
   const options: ExecuteOptions = {
     signal: run.cancelSignal,
     onStart: (worker) => {
-      const at = new Date().toISOString();
+      const at = isoNow();
       if (startedAt === null) {
         startedMs = performance.now();
         startedAt = at;
       }
-      run.emit({ type: 'item-started', task: task.id, index, item, attempt: attempts, worker, at });
+      if (run.wants.itemStarted) {
+        run.emit({
+          type: 'item-started',
+          task: task.id,
+          index,
+          item,
+          attempt: attempts,
+          worker,
+          at,
+        });
+      }
     },
     onLog,
   };

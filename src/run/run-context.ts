@@ -17,6 +17,8 @@ export interface RunContext {
   startedAt: string;
   sink: ResultSink;
   emit: (event: RunEvent) => void;
+  /** Which per-item events are built at all: only those someone listens to. */
+  wants: { itemStarted: boolean; itemOk: boolean; log: boolean };
   getExecutor: (config: ExecutorConfig) => Promise<Executor>;
   /** Aborted when no new item may start (Ctrl-C once, SIGTERM, fail-fast). */
   stopSignal: AbortSignal;

@@ -11,7 +11,7 @@ import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink } from '../results/jsonl-sink.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
-import type { RunEvent, RunEventListener } from './events.ts';
+import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
 import { loadCallback } from './load-callback.ts';
 import { acquireRunLock, lockPathFor } from './lock.ts';
 import type { RunContext } from './run-context.ts';
@@ -34,6 +34,8 @@ export interface RunJobOptions {
   startedAt?: Date;
   /** Receives every event of the run, in order. */
   onEvent?: RunEventListener;
+  /** The per-item events `onEvent` wants; the others are not built. @default every event */
+  events?: RunEventSelection;
   /**
    * Abort to stop starting items; in-flight items finish within `drainTimeoutMs`, then are
    * cancelled. The abort reason (e.g. `'SIGINT'`) is reported in the `run-interrupted` event.
@@ -123,6 +125,12 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   }
 
   const emit = (event: RunEvent): void => options.onEvent?.(event);
+  const hasListener = options.onEvent !== undefined;
+  const wants = {
+    itemStarted: hasListener && (options.events?.itemStarted ?? true),
+    itemOk: hasListener && (options.events?.itemOk ?? true),
+    log: hasListener && (options.events?.log ?? true),
+  };
   const now = (): string => new Date().toISOString();
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -159,6 +167,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       startedAt,
       sink,
       emit,
+      wants,
       getExecutor(config: ExecutorConfig) {
         const key = `${config.kind}:${config.maxWorkers}`;
         let executor = executors.get(key);

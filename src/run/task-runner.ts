@@ -72,7 +72,7 @@ function record(run: RunContext, taskRun: TaskRun, entry: ItemRecord): void {
   else if (entry.status === 'skipped') counts.skipped++;
   else counts.cancelled++;
   run.sink.write(entry);
-  run.emit({ type: 'item-finished', record: entry });
+  if (entry.status !== 'ok' || run.wants.itemOk) run.emit({ type: 'item-finished', record: entry });
 }
 
 /** Writes the one record of a task that did not run, and its final state. */
