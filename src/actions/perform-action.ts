@@ -1,4 +1,4 @@
-import type { ActionRequest } from '../executors/types.ts';
+import type { ActionRequest, CallContext as CallData } from '../executors/types.ts';
 import type { ActionEnvironment, TaskContext } from './action-context.ts';
 import { callFunction } from './function-action.ts';
 import { performHttp } from './http-action.ts';
@@ -34,20 +34,11 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
   const { action, context } = request;
   switch (action.type) {
     case 'function': {
-      const ctx: TaskContext = {
-        item: context.item,
-        index: context.index,
-        task: context.task,
-        job: context.job,
-        attempt: context.attempt,
-        // Read through: the executor creates the signal only if the function looks at it.
-        get signal() {
-          return environment.signal;
-        },
-        workerId: environment.workerId,
-        log: (message) => environment.log(String(message)),
-      };
-      const value = callFunction(action.module, request.input, ctx);
+      const value = callFunction(
+        action.module,
+        request.input,
+        new CallContext(context, environment),
+      );
       return value instanceof Promise ? value.then(toRecordable) : toRecordable(value);
     }
     case 'run':
@@ -58,5 +49,37 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
       }).then(toRecordable);
     case 'http':
       return performHttp(action, environment.signal).then(toRecordable);
+  }
+}
+
+/**
+ * The `ctx` of a function. A class rather than an object literal with a getter: a literal's
+ * getter is a new function per call, the largest allocation of a no-op item. `signal` is read
+ * through to the environment, which creates it only if the function looks at it; `log` is an own
+ * function so that `const { log } = ctx` works.
+ */
+class CallContext implements TaskContext {
+  readonly item: unknown;
+  readonly index: number | null;
+  readonly task: string;
+  readonly job: string;
+  readonly attempt: number;
+  readonly workerId: string;
+  readonly log: (message: string) => void;
+  readonly #environment: ActionEnvironment;
+
+  constructor(context: CallData, environment: ActionEnvironment) {
+    this.item = context.item;
+    this.index = context.index;
+    this.task = context.task;
+    this.job = context.job;
+    this.attempt = context.attempt;
+    this.workerId = environment.workerId;
+    this.#environment = environment;
+    this.log = (message) => environment.log(String(message));
+  }
+
+  get signal(): AbortSignal {
+    return this.#environment.signal;
   }
 }

@@ -8,7 +8,8 @@ import {
   type CrashScope,
 } from './crash-guard.ts';
 import { itemError, serializeError } from './serialize-error.ts';
-import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './types.ts';
+import type { ImmediateExecutor } from '../run/item-runner.ts';
+import type { ActionOutcome, ActionRequest, ExecuteOptions } from './types.ts';
 
 const WORKER_ID = 'coroutine';
 
@@ -22,7 +23,7 @@ interface CoroutineState {
   isPumping: boolean;
   isPumpScheduled: boolean;
   /** Every attempt without an outcome yet, queued or running. */
-  readonly live: Set<Attempt>;
+  readonly live: LiveList;
   idleWaiters: (() => void)[];
   /** Called when an attempt that was given `signal` settles. */
   forget: (signal: AbortSignal) => void;
@@ -37,23 +38,23 @@ class Attempt implements CrashScope {
   readonly state: CoroutineState;
   readonly request: ActionRequest;
   readonly options: ExecuteOptions;
-  readonly resolve: (outcome: ActionOutcome) => void;
+  /** Set once someone waits on a promise of the outcome; until then `outcome` keeps it. */
+  resolve: ((outcome: ActionOutcome) => void) | undefined;
+  outcome: ActionOutcome | undefined = undefined;
   hasOutcome = false;
+  /** Neighbours in the executor's list of live attempts. */
+  prev: Attempt | null = null;
+  next: Attempt | null = null;
   hasStarted = false;
   timer: NodeJS.Timeout | undefined = undefined;
   isAborted = false;
   controller: AbortController | undefined = undefined;
 
-  constructor(
-    state: CoroutineState,
-    request: ActionRequest,
-    options: ExecuteOptions,
-    resolve: (outcome: ActionOutcome) => void,
-  ) {
+  constructor(state: CoroutineState, request: ActionRequest, options: ExecuteOptions) {
     this.state = state;
     this.request = request;
     this.options = options;
-    this.resolve = resolve;
+    this.resolve = undefined;
   }
 
   /**
@@ -142,7 +143,8 @@ class Attempt implements CrashScope {
     const state = this.state;
     state.live.delete(this);
     if (this.options.signal !== undefined) state.forget(this.options.signal);
-    this.resolve(outcome);
+    if (this.resolve === undefined) this.outcome = outcome;
+    else this.resolve(outcome);
     if (this.hasStarted) {
       state.running--;
       // After the caller has seen this outcome: never more than maxWorkers started and unsettled.
@@ -159,6 +161,39 @@ class Attempt implements CrashScope {
       state.idleWaiters = [];
       for (const resolveIdle of idle) resolveIdle();
     }
+  }
+}
+
+/**
+ * The attempts without an outcome, linked through the attempts themselves: adding and removing
+ * one per item allocates nothing, where a `Set` rehashes as it grows and shrinks.
+ */
+class LiveList {
+  size = 0;
+  #head: Attempt | null = null;
+
+  add(attempt: Attempt): void {
+    attempt.next = this.#head;
+    if (this.#head !== null) this.#head.prev = attempt;
+    this.#head = attempt;
+    this.size++;
+  }
+
+  delete(attempt: Attempt): void {
+    if (attempt.prev !== null) attempt.prev.next = attempt.next;
+    else if (this.#head === attempt) this.#head = attempt.next;
+    else return;
+    if (attempt.next !== null) attempt.next.prev = attempt.prev;
+    attempt.prev = null;
+    attempt.next = null;
+    this.size--;
+  }
+
+  /** Oldest first. */
+  toArray(): Attempt[] {
+    const attempts: Attempt[] = [];
+    for (let at = this.#head; at !== null; at = at.next) attempts.push(at);
+    return attempts.reverse();
   }
 }
 
@@ -193,7 +228,7 @@ function pump(state: CoroutineState): void {
  * items per task, and an attempt with a free slot starts synchronously, so a function that returns
  * a plain value settles without a single promise turn (see README, Performance).
  */
-export function createCoroutineExecutor(config: ExecutorConfig): Executor {
+export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecutor {
   /** One listener per distinct signal of the live attempts, not one per attempt. */
   const listened = new Map<AbortSignal, { onAbort: () => void; attempts: number }>();
   const state: CoroutineState = {
@@ -203,7 +238,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     head: 0,
     isPumping: false,
     isPumpScheduled: false,
-    live: new Set(),
+    live: new LiveList(),
     idleWaiters: [],
     forget(signal) {
       const entry = listened.get(signal);
@@ -215,7 +250,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
   let shutdownDone: Promise<void> | undefined;
 
   const stopAll = (code: ItemErrorCode, message: string, signal?: AbortSignal): void => {
-    for (const attempt of [...state.live]) {
+    for (const attempt of state.live.toArray()) {
       if (signal === undefined || attempt.options.signal === signal) attempt.stop(code, message);
     }
   };
@@ -237,26 +272,34 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     signal.addEventListener('abort', onAbort, { once: true });
   };
 
-  function execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
+  function executeNow(
+    request: ActionRequest,
+    options: ExecuteOptions = {},
+  ): ActionOutcome | Promise<ActionOutcome> {
     const signal = options.signal;
     if (isClosed || signal?.aborted === true) {
       const why = isClosed ? 'the executor is shut down' : 'the attempt was cancelled';
-      return Promise.resolve({ ok: false, error: itemError('CANCELLED', why), workerId: null });
+      return { ok: false, error: itemError('CANCELLED', why), workerId: null };
     }
     if (!isGuarded) {
       isGuarded = true;
       acquireCrashGuard();
     }
     if (signal !== undefined) listen(signal);
-    return new Promise((resolve) => {
-      const attempt = new Attempt(state, request, options, resolve);
-      state.live.add(attempt);
-      if (state.running < state.maxWorkers && !state.isPumping) attempt.start();
-      else {
-        state.waiting.push(attempt);
-        pump(state);
-      }
-    });
+    const attempt = new Attempt(state, request, options);
+    state.live.add(attempt);
+    if (state.running < state.maxWorkers && !state.isPumping) attempt.start();
+    else {
+      state.waiting.push(attempt);
+      pump(state);
+    }
+    if (attempt.outcome !== undefined) return attempt.outcome;
+    return new Promise((resolve) => (attempt.resolve = resolve));
+  }
+
+  function execute(request: ActionRequest, options?: ExecuteOptions): Promise<ActionOutcome> {
+    const outcome = executeNow(request, options);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
   }
 
   async function drain(): Promise<void> {
@@ -272,6 +315,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     kind: 'coroutine',
     config,
     execute,
+    executeNow,
     shutdown(options = {}) {
       isClosed = true;
       if (options.force) stopAll('CANCELLED', 'jobrun is shutting down');

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { itemRecordLine } from './item-line.ts';
+import { appendItemRecord } from './item-line.ts';
 import type { ResultRecord } from './types.ts';
 
 /** Flush once this many bytes are pending. */
@@ -25,7 +25,7 @@ export interface ResultSink {
 export function openJsonlSink(path: string): ResultSink {
   mkdirSync(dirname(path), { recursive: true });
   let fd: number | null = openSync(path, 'w');
-  let pending: string[] = [];
+  const pending: string[] = [];
   let pendingBytes = 0;
   let timer: NodeJS.Timeout | null = null;
 
@@ -36,7 +36,7 @@ export function openJsonlSink(path: string): ResultSink {
     }
     if (fd === null || pending.length === 0) return;
     const text = pending.join('');
-    pending = [];
+    pending.length = 0;
     pendingBytes = 0;
     writeSync(fd, text);
   };
@@ -45,10 +45,13 @@ export function openJsonlSink(path: string): ResultSink {
 
   return {
     write(record) {
-      const line =
-        (record.type === 'item' ? itemRecordLine(record) : JSON.stringify(record)) + '\n';
-      pending.push(line);
-      pendingBytes += line.length;
+      // An item goes in as pieces, joined once per batch into the one string written.
+      if (record.type === 'item') pendingBytes += appendItemRecord(pending, record);
+      else {
+        const line = JSON.stringify(record) + '\n';
+        pending.push(line);
+        pendingBytes += line.length;
+      }
       if (pendingBytes >= FLUSH_BYTES) flush();
       else timer ??= setTimeout(flush, FLUSH_DELAY_MS);
     },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ActionOutcome,
+  ActionRequest,
   ExecuteOptions,
   Executor,
   SerializedError,
@@ -15,11 +16,22 @@ import type { RunContext } from './run-context.ts';
 /** A loaded callback: `fn(result, ctx)` in the main process. */
 export type CallbackFn = (result: unknown, ctx: Record<string, unknown>) => unknown;
 
+/**
+ * An executor that hands back the outcome of an attempt that settled synchronously (a coroutine
+ * function that returned a plain value) as it is, without a promise.
+ */
+export interface ImmediateExecutor extends Executor {
+  executeNow(
+    request: ActionRequest,
+    options?: ExecuteOptions,
+  ): ActionOutcome | Promise<ActionOutcome>;
+}
+
 /** What runs the items of one task. */
 export interface ItemRunnerDeps {
   run: RunContext;
   task: Task;
-  executor: Executor;
+  executor: Executor | ImmediateExecutor;
   callback: CallbackFn | null;
   callbacks: CallbackQueue;
 }
@@ -59,70 +71,136 @@ async function waitBeforeRetry(ms: number, run: RunContext): Promise<boolean> {
   }
 }
 
+/** One item on its way to its record: the state its attempts share. */
+interface ItemRun {
+  deps: ItemRunnerDeps;
+  item: unknown;
+  index: number | null;
+  options: ExecuteOptions;
+  startedAt: string | null;
+  startedMs: number;
+  attempts: number;
+  outcome: ActionOutcome | null;
+  error: ItemError | null;
+}
+
+/** Starts the next attempt: its outcome when it settled at once, else a promise of it. */
+function startAttempt(itemRun: ItemRun): ActionOutcome | Promise<ActionOutcome> | null {
+  const { deps } = itemRun;
+  const { run, task, executor } = deps;
+  itemRun.attempts++;
+  try {
+    const request = buildRequest(run, task, itemRun.item, itemRun.index, itemRun.attempts);
+    return 'executeNow' in executor
+      ? executor.executeNow(request, itemRun.options)
+      : executor.execute(request, itemRun.options);
+  } catch (failure) {
+    // An expression that cannot be evaluated for this item: the item fails, the run goes on.
+    itemRun.outcome = null;
+    itemRun.error = errorOf('TASK_ERROR', failure);
+    return null;
+  }
+}
+
+/** Takes an attempt's outcome (`null`: it could not start); whether another attempt may follow. */
+function takeOutcome(itemRun: ItemRun, outcome: ActionOutcome | null): boolean {
+  if (outcome !== null) {
+    itemRun.outcome = outcome;
+    itemRun.error = outcome.ok ? null : toItemError(outcome.error);
+  }
+  const error = itemRun.error;
+  const { run, task } = itemRun.deps;
+  return (
+    error !== null &&
+    error.code !== 'CANCELLED' &&
+    itemRun.attempts <= task.retries &&
+    !run.stopSignal.aborted
+  );
+}
+
 /**
  * Runs one item to its record: attempts with retries and doubling delay, then the callback.
  * Never throws for a failure of the item; the record says what happened.
+ *
+ * An item whose first attempt settles at once and needs nothing more (no retry, no callback) gets
+ * its record back directly, not a promise: a map of functions that return plain values then runs
+ * without a promise per item.
  */
-export async function runItem(
+export function runItem(
   deps: ItemRunnerDeps,
   item: unknown,
   index: number | null,
-): Promise<ItemRecord> {
-  const { run, task, executor } = deps;
-  let startedAt: string | null = null;
-  let startedMs = 0;
-  let attempts = 0;
-  let outcome: ActionOutcome | null = null;
-  let error: ItemError | null = null;
-
+): ItemRecord | Promise<ItemRecord> {
+  const { run, task } = deps;
   // One options object per item, not per attempt: the hot path of a no-op map allocates little.
-  const onLog = (message: string): void => {
-    if (run.wants.log) run.emit({ type: 'log', task: task.id, index, message, at: isoNow() });
-  };
-  const options: ExecuteOptions = {
-    signal: run.cancelSignal,
-    onStart: (worker) => {
-      const at = isoNow();
-      if (startedAt === null) {
-        startedMs = performance.now();
-        startedAt = at;
-      }
-      if (run.wants.itemStarted) {
-        run.emit({
-          type: 'item-started',
-          task: task.id,
-          index,
-          item,
-          attempt: attempts,
-          worker,
-          at,
-        });
-      }
+  const itemRun: ItemRun = {
+    deps,
+    item,
+    index,
+    options: {
+      signal: run.cancelSignal,
+      onStart: (worker) => {
+        const at = isoNow();
+        if (itemRun.startedAt === null) {
+          itemRun.startedMs = performance.now();
+          itemRun.startedAt = at;
+        }
+        if (run.wants.itemStarted) {
+          const attempt = itemRun.attempts;
+          run.emit({ type: 'item-started', task: task.id, index, item, attempt, worker, at });
+        }
+      },
+      onLog: (message) => logOf(itemRun, message),
     },
-    onLog,
+    startedAt: null,
+    startedMs: 0,
+    attempts: 0,
+    outcome: null,
+    error: null,
   };
-  if (task.timeoutMs !== undefined) options.timeoutMs = task.timeoutMs;
+  if (task.timeoutMs !== undefined) itemRun.options.timeoutMs = task.timeoutMs;
 
-  for (;;) {
-    attempts++;
-    try {
-      const request = buildRequest(run, task, item, index, attempts);
-      outcome = await executor.execute(request, options);
-      error = outcome.ok ? null : toItemError(outcome.error);
-    } catch (failure) {
-      // An expression that cannot be evaluated for this item: the item fails, the run goes on.
-      outcome = null;
-      error = errorOf('TASK_ERROR', failure);
-    }
-    if (error === null || error.code === 'CANCELLED' || attempts > task.retries) break;
-    if (run.stopSignal.aborted) break;
-    if (!(await waitBeforeRetry(task.retryDelayMs * 2 ** (attempts - 1), run))) break;
+  const first = startAttempt(itemRun);
+  if (first instanceof Promise) return finishItem(itemRun, first);
+  if (takeOutcome(itemRun, first)) return finishItem(itemRun, null, true);
+  const error = itemRun.error;
+  if (error === null && deps.callback !== null) return finishItem(itemRun, null);
+  const result = itemRun.outcome?.ok === true ? itemRun.outcome.value : null;
+  return recordOf(itemRun, error === null ? 'ok' : statusOf(error), result, error);
+}
+
+function logOf(itemRun: ItemRun, message: string): void {
+  const { run, task } = itemRun.deps;
+  if (!run.wants.log) return;
+  run.emit({ type: 'log', task: task.id, index: itemRun.index, message, at: isoNow() });
+}
+
+function statusOf(error: ItemError): ItemStatus {
+  return error.code === 'CANCELLED' ? 'cancelled' : 'failed';
+}
+
+/**
+ * The rest of an item, once something has to wait: `pending` is the first attempt still running,
+ * `isRetrying` says its outcome (already taken) asks for another attempt.
+ */
+async function finishItem(
+  itemRun: ItemRun,
+  pending: Promise<ActionOutcome> | null,
+  isRetrying = false,
+): Promise<ItemRecord> {
+  const { deps, item, index } = itemRun;
+  const { run, task } = deps;
+  let hasMore = pending === null ? isRetrying : takeOutcome(itemRun, await pending);
+  while (hasMore) {
+    if (!(await waitBeforeRetry(task.retryDelayMs * 2 ** (itemRun.attempts - 1), run))) break;
+    const next = startAttempt(itemRun);
+    hasMore = takeOutcome(itemRun, next instanceof Promise ? await next : next);
   }
 
-  let status: ItemStatus =
-    error === null ? 'ok' : error.code === 'CANCELLED' ? 'cancelled' : 'failed';
-  let result: unknown = outcome?.ok === true ? outcome.value : null;
-  const worker = outcome?.workerId ?? null;
+  let error = itemRun.error;
+  let status: ItemStatus = error === null ? 'ok' : statusOf(error);
+  let result: unknown = itemRun.outcome?.ok === true ? itemRun.outcome.value : null;
+  const worker = itemRun.outcome?.workerId ?? null;
 
   if (status === 'ok' && deps.callback !== null) {
     const callback = deps.callback;
@@ -131,10 +209,10 @@ export async function runItem(
       index,
       task: task.id,
       job: run.job.name,
-      attempt: attempts,
+      attempt: itemRun.attempts,
       workerId: worker,
       signal: run.cancelSignal,
-      log: (message: unknown) => onLog(String(message)),
+      log: (message: unknown) => logOf(itemRun, String(message)),
     };
     try {
       const replaced = await deps.callbacks.run(() => callback(result, ctx));
@@ -153,18 +231,28 @@ export async function runItem(
       };
     }
   }
+  return recordOf(itemRun, status, result, error);
+}
 
+function recordOf(
+  itemRun: ItemRun,
+  status: ItemStatus,
+  result: unknown,
+  error: ItemError | null,
+): ItemRecord {
+  const { startedAt, deps } = itemRun;
   return {
     type: 'item',
-    task: task.id,
-    index,
-    item: task.map === undefined ? null : item,
+    task: deps.task.id,
+    index: itemRun.index,
+    item: deps.task.map === undefined ? null : itemRun.item,
     status,
     result,
     error,
-    attempts,
+    attempts: itemRun.attempts,
     startedAt,
-    durationMs: startedAt === null ? 0 : Math.round((performance.now() - startedMs) * 10) / 10,
-    worker,
+    durationMs:
+      startedAt === null ? 0 : Math.round((performance.now() - itemRun.startedMs) * 10) / 10,
+    worker: itemRun.outcome?.workerId ?? null,
   };
 }

@@ -126,27 +126,54 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
   };
   const hasConsumers = taskRun.consumers.length > 0;
-  // One async frame per item (not a then/catch/finally chain): a no-op item allocates little.
-  const runOne = async (item: unknown, itemIndex: number): Promise<void> => {
+  // runItem turns every failure of the item into a record; a throw reaching here is a jobrun
+  // bug, still recorded so the run's file stays complete.
+  const settleBug = (bug: unknown, itemIndex: number): void => {
+    const message = bug instanceof Error ? bug.message : String(bug);
+    settle(
+      {
+        ...notRunRecord(task, 'skipped'),
+        index: isMap ? itemIndex : null,
+        status: 'failed',
+        error: { message, code: 'TASK_ERROR' },
+      },
+      itemIndex,
+    );
+  };
+  // One async frame per item that waits (not a then/catch/finally chain).
+  const finishOne = async (
+    pending: ItemRecord | Promise<ItemRecord>,
+    itemIndex: number,
+  ): Promise<void> => {
     try {
-      const entry = await runItem(deps, item, isMap ? itemIndex : null);
+      const entry = await pending;
       settle(entry, itemIndex);
       // Back-pressure: the slot stays held until every consumer took the result.
       if (hasConsumers && entry.status === 'ok')
         for (const channel of taskRun.consumers) await channel.push(entry.result);
     } catch (bug) {
-      // runItem turns every failure of the item into a record; reaching here is a jobrun bug,
-      // still recorded so the run's file stays complete.
-      const message = bug instanceof Error ? bug.message : String(bug);
-      settle(
-        {
-          ...notRunRecord(task, 'skipped'),
-          index: isMap ? itemIndex : null,
-          status: 'failed',
-          error: { message, code: 'TASK_ERROR' },
-        },
-        itemIndex,
-      );
+      settleBug(bug, itemIndex);
+    } finally {
+      slots.release();
+    }
+  };
+  // An item whose record is known at once (a function that returned a plain value) is settled
+  // here and now: no promise, no microtask, nothing for the garbage collector but the record.
+  const runOne = (item: unknown, itemIndex: number): void => {
+    let entry: ItemRecord | Promise<ItemRecord>;
+    try {
+      entry = runItem(deps, item, isMap ? itemIndex : null);
+    } catch (bug) {
+      settleBug(bug, itemIndex);
+      slots.release();
+      return;
+    }
+    if (entry instanceof Promise || (hasConsumers && entry.status === 'ok')) {
+      void finishOne(entry, itemIndex);
+      return;
+    }
+    try {
+      settle(entry, itemIndex);
     } finally {
       slots.release();
     }
@@ -181,7 +208,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
         isCutShort = true;
         break;
       }
-      void runOne(next.value, index++);
+      runOne(next.value, index++);
       // Items that finish without I/O resolve as microtasks only, which would starve timers and
       // signal handlers (Ctrl-C, the results file's flush, the live listing) until the map ends.
       if ((index & YIELD_CHECK_MASK) === 0 && performance.now() - lastYieldMs > YIELD_EVERY_MS) {

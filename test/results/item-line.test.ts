@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { itemRecordLine } from '../../src/results/item-line.ts';
+import { appendItemRecord, itemRecordLine } from '../../src/results/item-line.ts';
 import type { ItemRecord } from '../../src/results/types.ts';
 
 const base: ItemRecord = {
@@ -54,6 +54,10 @@ describe('itemRecordLine', () => {
     test(`is JSON.stringify of the record: ${name}`, () => {
       const record = { ...base, ...change } as ItemRecord;
       assert.equal(itemRecordLine(record), JSON.stringify(record));
+      const parts = ['before\n'];
+      const length = appendItemRecord(parts, record);
+      assert.equal(parts.join(''), `before\n${JSON.stringify(record)}\n`);
+      assert.equal(length, JSON.stringify(record).length + 1);
     });
   }
 });
