@@ -33,6 +33,9 @@ interface Attempt {
   /** `onStart` was called and the timer runs. */
   isStarted: boolean;
   isSettled: boolean;
+  /** Its worker replied: it ended there (`reply`), or was dropped before it started (`null`). */
+  hasReply: boolean;
+  reply: ActionOutcome | null;
   timer?: NodeJS.Timeout;
   finish: (outcome: ActionOutcome) => void;
 }
@@ -43,10 +46,12 @@ interface PoolWorker {
   /** Stopped or closing: never given another attempt. */
   isStopping: boolean;
   /**
-   * Attempts sent to it, in order; the first one runs. A settled one stays until the worker
-   * replies for it, since it may be running there.
+   * Attempts sent to it, in order; the first one runs, or ended and waits for its outcome to be
+   * delivered. A settled one stays until the worker replies for it, since it may be running there.
    */
   fifo: Attempt[];
+  /** An outcome was delivered this turn: the next attempt counts as started on the next turn. */
+  isWaitingTurn: boolean;
   /** Attempts given by the current `pump`, sent together in one message. */
   outbox: Attempt[];
   /** Process groups of the shell commands it runs, killed if it dies first. */
@@ -66,8 +71,8 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   const queue: Attempt[] = [];
   const workers: PoolWorker[] = [];
   const watchers = new Set<() => void>();
-  /** Workers whose head changed during this turn; their new head starts on the next. */
-  const advanced = new Set<PoolWorker>();
+  /** Workers that delivered an outcome this turn; their next attempt counts on the next turn. */
+  const waitingTurn = new Set<PoolWorker>();
   let nextId = 1;
   let isClosed = false;
   let shutdownDone: Promise<void> | undefined;
@@ -111,12 +116,15 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     if (worker === null) {
       queue.splice(queue.indexOf(attempt), 1);
       fail(attempt, code, message);
-    } else if (worker.fifo[0] === attempt) {
+    } else if (attempt.isStarted) {
       fail(attempt, code, message);
       stopWorker(worker);
     } else {
       fail(attempt, code, message);
-      if (!worker.isStopping) worker.handle.send({ type: 'cancel', id: attempt.id });
+      // Ended there already, or still waiting (if the worker just started it, it aborts it).
+      if (!attempt.hasReply && !worker.isStopping) {
+        worker.handle.send({ type: 'cancel', id: attempt.id });
+      }
     }
   }
 
@@ -131,34 +139,75 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   /** The attempts waiting behind a stopped worker's head go first to the others, in order. */
   function requeueWaiting(worker: PoolWorker): void {
     const waiting = worker.fifo.splice(1).filter((attempt) => !attempt.isSettled);
+    requeue(waiting);
+  }
+
+  function requeue(waiting: Attempt[]): void {
     for (const attempt of waiting) attempt.worker = null;
     queue.unshift(...waiting);
     if (waiting.length > 0) setImmediate(pump);
   }
 
-  /** The head of a worker's FIFO runs there from now on: its clock starts. */
-  function startHead(worker: PoolWorker): void {
-    const head = worker.fifo[0];
-    if (head === undefined || head.isStarted || worker.isStopping) return;
-    if (head.isSettled) {
-      // Cancelled, but it may have started before the worker heard so: wait for its reply.
-      worker.cancelTimer ??= setTimeout(() => stopWorker(worker), CANCEL_GRACE_MS);
-      return;
-    }
-    head.isStarted = true;
-    const { timeoutMs, onStart } = head.options;
+  /** The attempt runs on its worker from now on: its clock starts. */
+  function start(attempt: Attempt, worker: PoolWorker): void {
+    attempt.isStarted = true;
+    const { timeoutMs, onStart } = attempt.options;
     onStart?.(worker.handle.id);
-    if (timeoutMs !== undefined) {
-      head.timer = setTimeout(
-        () => stopAttempt(head, 'TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
+    if (timeoutMs !== undefined && !attempt.hasReply) {
+      attempt.timer = setTimeout(
+        () => stopAttempt(attempt, 'TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
         timeoutMs,
       );
     }
   }
 
-  function startAdvanced(): void {
-    for (const worker of advanced) startHead(worker);
-    advanced.clear();
+  /**
+   * Moves a worker's FIFO on as far as its replies allow: starts the head and delivers its
+   * outcome, at most one per turn, so whoever counts attempts in flight (after the outcome's
+   * handlers ran) sees one end before the next one starts, as on the worker.
+   */
+  function advance(worker: PoolWorker): void {
+    if (worker.isWaitingTurn) return;
+    for (;;) {
+      const head = worker.fifo[0];
+      if (head === undefined) return;
+      if (head.isSettled) {
+        if (!head.hasReply) {
+          // Cancelled, but it may have started before the worker heard so: wait for its reply.
+          if (!worker.isStopping) {
+            worker.cancelTimer ??= setTimeout(() => stopWorker(worker), CANCEL_GRACE_MS);
+          }
+          return;
+        }
+        worker.fifo.shift();
+        clearTimeout(worker.cancelTimer);
+        worker.cancelTimer = undefined;
+        continue;
+      }
+      if (!head.isStarted) start(head, worker);
+      if (!head.hasReply) return;
+      worker.fifo.shift();
+      settle(head, head.reply as ActionOutcome);
+      worker.isWaitingTurn = true;
+      if (waitingTurn.size === 0) queueMicrotask(afterMicrotasks);
+      waitingTurn.add(worker);
+      return;
+    }
+  }
+
+  // A tick queued from a microtask runs once the microtask queue is empty: after every promise
+  // reaction the outcome set off, without waiting for a turn of the event loop.
+  function afterMicrotasks(): void {
+    process.nextTick(nextTurn);
+  }
+
+  function nextTurn(): void {
+    const workers = [...waitingTurn];
+    waitingTurn.clear();
+    for (const worker of workers) {
+      worker.isWaitingTurn = false;
+      advance(worker);
+    }
     pump();
   }
 
@@ -199,8 +248,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
       const orders = worker.outbox.map(({ id, request }) => ({ id, request }));
       worker.outbox.length = 0;
       worker.handle.send({ type: 'run', orders });
-      // A head that just advanced starts with the others, after this turn's outcome handlers.
-      if (!advanced.has(worker)) startHead(worker);
+      advance(worker);
     }
   }
 
@@ -210,6 +258,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
       isReady: false,
       isStopping: false,
       fifo: [],
+      isWaitingTurn: false,
       outbox: [],
       pgids: new Set(),
       crash: null,
@@ -231,19 +280,15 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   }
 
   /** The worker replied for attempt `id`: it no longer holds it. */
-  function release(worker: PoolWorker, id: number): Attempt | undefined {
+  function onReply(worker: PoolWorker, id: number, reply: ActionOutcome | null): void {
     const index = worker.fifo.findIndex((attempt) => attempt.id === id);
-    if (index === -1) return undefined;
-    const [attempt] = worker.fifo.splice(index, 1);
-    if (index === 0) {
-      clearTimeout(worker.cancelTimer);
-      worker.cancelTimer = undefined;
-      // After the outcome's handlers: whoever counts attempts in flight sees this one end
-      // before the next one starts.
-      if (advanced.size === 0) setImmediate(startAdvanced);
-      advanced.add(worker);
-    }
-    return attempt;
+    const attempt = worker.fifo[index];
+    if (attempt === undefined) return;
+    attempt.hasReply = true;
+    attempt.reply = reply;
+    // Dropped out of order while an earlier one runs: nothing waits for it.
+    if (index > 0 && attempt.isSettled) worker.fifo.splice(index, 1);
+    else advance(worker);
   }
 
   function onMessage(worker: PoolWorker, message: WorkerMessage): void {
@@ -252,25 +297,17 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
         worker.isReady = true;
         pump();
         return;
-      case 'result': {
-        const attempt = release(worker, message.id);
-        if (attempt === undefined) return;
-        // It ran and ended before its start was counted: count it now, so every attempt that
-        // ran has a start.
-        if (!attempt.isStarted && !attempt.isSettled) {
-          attempt.isStarted = true;
-          attempt.options.onStart?.(worker.handle.id);
-        }
-        settle(
-          attempt,
+      case 'result':
+        onReply(
+          worker,
+          message.id,
           message.ok
             ? { ok: true, value: message.value, workerId: worker.handle.id }
             : { ok: false, error: message.error, workerId: worker.handle.id },
         );
         return;
-      }
       case 'dropped':
-        release(worker, message.id);
+        onReply(worker, message.id, null);
         return;
       case 'log': {
         const attempt = worker.fifo.find(({ id }) => id === message.id);
@@ -292,23 +329,35 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   function onExit(worker: PoolWorker, reason: string): void {
     workers.splice(workers.indexOf(worker), 1);
     clearTimeout(worker.cancelTimer);
-    advanced.delete(worker);
+    waitingTurn.delete(worker);
     // A shell command never outlives its worker.
     for (const pgid of worker.pgids) killGroup(pgid, 'SIGKILL');
     const { id } = worker.handle;
-    requeueWaiting(worker);
-    const head = worker.fifo[0];
-    if (head !== undefined && !head.isSettled) {
-      // It was running there, whether or not its start was already counted.
-      head.isStarted = true;
-      const message = worker.crash
-        ? `worker ${id} crashed: ${worker.crash.message}`
-        : `worker ${id} ${reason} while running this item`;
-      const error = worker.crash
-        ? { ...worker.crash, message, code: 'WORKER_CRASHED' as const }
-        : undefined;
-      fail(head, 'WORKER_CRASHED', message, error);
-    } else if (!worker.isReady && !worker.isStopping && queue.length > 0) {
+    // In the worker's order: what ended before it died keeps its outcome, the next one was
+    // running and fails, the ones behind it go back to the front of the queue.
+    let isRunningFound = false;
+    const waiting: Attempt[] = [];
+    for (const attempt of worker.fifo.splice(0)) {
+      if (attempt.isSettled) continue;
+      if (attempt.hasReply) {
+        if (!attempt.isStarted) start(attempt, worker);
+        settle(attempt, attempt.reply as ActionOutcome);
+      } else if (isRunningFound) {
+        waiting.push(attempt);
+      } else {
+        isRunningFound = true;
+        if (!attempt.isStarted) start(attempt, worker);
+        const message = worker.crash
+          ? `worker ${id} crashed: ${worker.crash.message}`
+          : `worker ${id} ${reason} while running this item`;
+        const error = worker.crash
+          ? { ...worker.crash, message, code: 'WORKER_CRASHED' as const }
+          : undefined;
+        fail(attempt, 'WORKER_CRASHED', message, error);
+      }
+    }
+    requeue(waiting);
+    if (!worker.isReady && !worker.isStopping && queue.length > 0) {
       // It died before its handshake: fail one waiting attempt so a broken setup cannot loop.
       fail(
         queue.shift() as Attempt,
@@ -316,7 +365,6 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
         `worker ${id} ${reason} before it was ready`,
       );
     }
-    worker.fifo.length = 0;
     changed();
     pump();
   }
@@ -324,11 +372,19 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   function cancelAll(): void {
     const why = 'jobrun is shutting down';
     for (const worker of [...workers]) {
-      for (const attempt of worker.fifo.slice(1)) fail(attempt, 'CANCELLED', why);
-      const head = worker.fifo[0];
-      if (head === undefined) continue;
-      if (head.isSettled) stopWorker(worker);
-      else stopAttempt(head, 'CANCELLED', why);
+      let isBusy = false;
+      for (const attempt of worker.fifo) {
+        if (attempt.isSettled) isBusy ||= !attempt.hasReply;
+        else if (attempt.hasReply) {
+          // It already ended there: its outcome stands.
+          if (!attempt.isStarted) start(attempt, worker);
+          settle(attempt, attempt.reply as ActionOutcome);
+        } else {
+          isBusy = true;
+          fail(attempt, 'CANCELLED', why);
+        }
+      }
+      if (isBusy) stopWorker(worker);
     }
     for (const attempt of queue.splice(0)) fail(attempt, 'CANCELLED', why);
   }
@@ -357,6 +413,8 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
           worker: null,
           isStarted: false,
           isSettled: false,
+          hasReply: false,
+          reply: null,
           finish: (outcome) => {
             signal?.removeEventListener('abort', onAbort);
             resolve(outcome);

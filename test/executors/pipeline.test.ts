@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createExecutor } from '../../dist/src/executors/create-executor.js';
 import { PIPELINE_DEPTH } from '../../dist/src/executors/pool-executor.js';
-import type { ActionOutcome, ResolvedAction } from '../../dist/src/executors/types.js';
+import type { ResolvedAction } from '../../dist/src/executors/types.js';
 import { errorOf, fn, request, valueOf } from './support.ts';
 
 // A pool worker holds up to PIPELINE_DEPTH attempts and runs them one at a time. These cases put
@@ -54,8 +54,8 @@ for (const kind of ['process', 'thread'] as const) {
           executor.execute(request(fn('crash-exit.js'))),
           ...[1, 2, 3].map((i) => executor.execute(request(fn('double.js'), i, i))),
         ]);
-        assert.equal(errorOf(crashed as ActionOutcome).code, 'WORKER_CRASHED');
-        assert.match(errorOf(crashed as ActionOutcome).message, /exited with code 3/);
+        assert.equal(errorOf(crashed).code, 'WORKER_CRASHED');
+        assert.match(errorOf(crashed).message, /exited with code 3/);
         const values = waiting.map(valueOf) as { value: number; workerId: string }[];
         assert.deepEqual(
           values.map((v) => v.value),
@@ -78,7 +78,7 @@ for (const kind of ['process', 'thread'] as const) {
             executor.execute(request(fn('double.js'), i, i), { timeoutMs: 250 }),
           ),
         ]);
-        assert.equal(errorOf(hung as ActionOutcome).code, 'TIMEOUT');
+        assert.equal(errorOf(hung).code, 'TIMEOUT');
         const values = waiting.map(valueOf) as { value: number; workerId: string }[];
         assert.deepEqual(
           values.map((v) => v.value),
@@ -151,6 +151,43 @@ for (const kind of ['process', 'thread'] as const) {
         assert.deepEqual(order, ['first started', 'first finished', 'second started']);
         const waitedMs = secondStartedMs - dispatchedMs;
         assert.ok(waitedMs >= 250, `started ${waitedMs.toFixed(0)} ms after dispatch`);
+      } finally {
+        await executor.shutdown();
+      }
+    });
+
+    test('each start is counted after the previous outcome, even when replies arrive together', async () => {
+      const executor = await createExecutor({ kind, maxWorkers: 1 });
+      try {
+        // Instant items: a worker's replies often reach the pool in one read.
+        let running = 0;
+        let maxRunning = 0;
+        const starts = new Map<number, number>();
+        const outcomes = await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            executor
+              .execute(request(fn('double.js'), i, i), {
+                onStart: () => {
+                  starts.set(i, (starts.get(i) ?? 0) + 1);
+                  maxRunning = Math.max(maxRunning, ++running);
+                },
+              })
+              .then(async (outcome) => {
+                // A few hops deep, like the engine's record of an item.
+                await Promise.resolve();
+                await Promise.resolve();
+                running--;
+                return outcome;
+              }),
+          ),
+        );
+        assert.equal(maxRunning, 1, 'one worker, one attempt running at a time');
+        assert.equal(starts.size, 300, 'every attempt that ran had its start counted');
+        for (const count of starts.values()) assert.equal(count, 1);
+        assert.deepEqual(
+          outcomes.map((o) => (valueOf(o) as { value: number }).value),
+          Array.from({ length: 300 }, (_, i) => 2 * i),
+        );
       } finally {
         await executor.shutdown();
       }
