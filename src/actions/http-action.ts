@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Got } from 'got';
 import type { ResolvedAction } from '../executors/types.ts';
 import { ActionError } from './action-error.ts';
 
@@ -18,25 +19,41 @@ export interface HttpResult {
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
+/** jobrun's got, loaded once per worker on its first request. */
+let client: Got | undefined;
+let clientLoading: Promise<Got> | undefined;
+
+/**
+ * got with jobrun's fixed options merged once, not on every request: jobrun owns retries and
+ * attempt timeouts, and reads the body itself. Requests share Node's global agent, which keeps
+ * connections alive.
+ */
+function loadClient(): Promise<Got> {
+  // got is large; only workers that fetch should load it.
+  clientLoading ??= import('got').then(({ got }) => {
+    client = got.extend({ throwHttpErrors: false, retry: { limit: 0 }, responseType: 'buffer' });
+    return client;
+  });
+  return clientLoading;
+}
+
 /**
  * One HTTP request with got. jobrun owns retries and attempt timeouts, so got's are off; a status
- * >= 400 fails the item (`HTTP_STATUS`), a network error is a `TASK_ERROR`.
+ * >= 400 fails the item (`HTTP_STATUS`), a network error is a `TASK_ERROR`. The result is already
+ * recordable JSON data (plain objects, strings, finite numbers), so it needs no clone and round
+ * trip.
  */
 export async function performHttp(action: HttpAction, signal: AbortSignal): Promise<HttpResult> {
-  // got is large; only workers that fetch should load it.
-  const { got } = await import('got');
+  const got = client ?? (await loadClient());
   let response;
   try {
     response = await got(action.url, {
       method: action.method as 'GET',
-      headers: action.headers,
-      json: action.json,
-      body: action.body,
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      timeout: action.timeoutMs === undefined ? {} : { request: action.timeoutMs },
+      ...(action.headers === undefined ? {} : { headers: action.headers }),
+      ...(action.json === undefined ? {} : { json: action.json }),
+      ...(action.body === undefined ? {} : { body: action.body }),
+      ...(action.timeoutMs === undefined ? {} : { timeout: { request: action.timeoutMs } }),
       signal,
-      responseType: 'buffer',
     });
   } catch (error) {
     if (signal.aborted) throw new ActionError('CANCELLED', 'the request was cancelled');
@@ -66,7 +83,8 @@ export async function performHttp(action: HttpAction, signal: AbortSignal): Prom
   return {
     url: response.url,
     status: statusCode,
-    headers: response.headers,
+    // Node's headers object has no prototype; a record holds a plain one, as after a JSON trip.
+    headers: { ...response.headers },
     size: raw.length,
     body,
   };

@@ -48,7 +48,8 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
         processes: environment.processes,
       }).then(toRecordable);
     case 'http':
-      return performHttp(action, environment.signal).then(toRecordable);
+      // Built from strings, numbers and plain objects only: recordable as it is.
+      return performHttp(action, environment.signal);
   }
 }
 

@@ -103,7 +103,11 @@ class Attempt implements CrashScope {
     if (this.hasOutcome) return;
     let value: unknown;
     try {
-      value = runInCrashScope(this, startAction, this.request, this);
+      // Only a user's function can crash the process; run and http actions are jobrun's own code.
+      value =
+        this.request.action.type === 'function'
+          ? runInCrashScope(this, startAction, this.request, this)
+          : startAction(this.request, this);
     } catch (error) {
       this.finish({ ok: false, error: serializeError(error), workerId: WORKER_ID });
       return;
@@ -281,7 +285,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
       const why = isClosed ? 'the executor is shut down' : 'the attempt was cancelled';
       return { ok: false, error: itemError('CANCELLED', why), workerId: null };
     }
-    if (!isGuarded) {
+    if (!isGuarded && request.action.type === 'function') {
       isGuarded = true;
       acquireCrashGuard();
     }
