@@ -128,6 +128,15 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     }
   }
 
+  /** A drain: the attempt never starts if it still waits; a running one goes on. */
+  function holdBack(attempt: Attempt): void {
+    if (attempt.isSettled || attempt.isStarted) return;
+    // The worker runs its FIFO in order: the first one it has not replied for is running there.
+    const running = attempt.worker?.fifo.find((other) => !other.hasReply);
+    if (running === attempt) return;
+    stopAttempt(attempt, 'CANCELLED', 'jobrun is stopping: the attempt had not started');
+  }
+
   function stopWorker(worker: PoolWorker): void {
     if (worker.isStopping) return;
     worker.isStopping = true;
@@ -405,7 +414,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     inFlightLimit: config.maxWorkers * PIPELINE_DEPTH,
     execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
       return new Promise((resolve) => {
-        const { signal } = options;
+        const { signal, drainSignal } = options;
         const attempt: Attempt = {
           id: nextId++,
           request,
@@ -417,16 +426,19 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
           reply: null,
           finish: (outcome) => {
             signal?.removeEventListener('abort', onAbort);
+            drainSignal?.removeEventListener('abort', onDrain);
             resolve(outcome);
           },
         };
         const onAbort = (): void => stopAttempt(attempt, 'CANCELLED', 'the attempt was cancelled');
-        if (isClosed || signal?.aborted) {
+        const onDrain = (): void => holdBack(attempt);
+        if (isClosed || signal?.aborted || drainSignal?.aborted) {
           const why = isClosed ? 'the executor is shut down' : 'the attempt was cancelled';
           fail(attempt, 'CANCELLED', why);
           return;
         }
         signal?.addEventListener('abort', onAbort, { once: true });
+        drainSignal?.addEventListener('abort', onDrain, { once: true });
         queue.push(attempt);
         pump();
       });

@@ -58,6 +58,13 @@ export interface ExecuteOptions {
   /** Aborting cancels the attempt: queued, it never starts; running, it is stopped (`CANCELLED`). */
   signal?: AbortSignal;
   /**
+   * Aborting lets the attempt finish if it runs, but it never starts if it is still waiting
+   * (queued, or behind another attempt on its worker): it resolves `CANCELLED` at once. For a
+   * drain (Ctrl-C once), which stops starting items. Executors that hold no waiting attempts
+   * beyond `maxWorkers` may ignore it.
+   */
+  drainSignal?: AbortSignal;
+  /**
    * Per-attempt limit, counted from the moment it starts running; on expiry the worker is stopped
    * and replaced (`TIMEOUT`).
    */

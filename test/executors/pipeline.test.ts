@@ -193,6 +193,41 @@ for (const kind of ['process', 'thread'] as const) {
       }
     });
 
+    test('a drain lets the running attempt finish; the waiting ones never start', async () => {
+      const executor = await createExecutor({ kind, maxWorkers: 1 });
+      try {
+        // A ready worker, so the head is running when the drain comes.
+        await executor.execute(request(fn('double.js'), 0));
+        const drain = new AbortController();
+        const markers = [1, 2, 3].map((i) => join(tmp, `${kind}-drain-${i}.txt`));
+        const head = executor.execute(request(fn('sleep.js'), 400), {
+          drainSignal: drain.signal,
+        });
+        const events: string[] = [];
+        void head.then(() => events.push('head'));
+        const waiting = markers.map((marker) =>
+          executor.execute(request(TOUCH_FILE, marker), { drainSignal: drain.signal }),
+        );
+        await sleep(150);
+        drain.abort();
+        const held = await Promise.all(waiting);
+        assert.deepEqual(events, [], 'they resolved before the head ended');
+        assert.deepEqual(
+          held.map((o) => errorOf(o).code),
+          ['CANCELLED', 'CANCELLED', 'CANCELLED'],
+        );
+        assert.equal((valueOf(await head) as { workerId: string }).workerId, (await head).workerId);
+        assert.deepEqual(events, ['head'], 'the running head finished');
+        for (const marker of markers) assert.equal(existsSync(marker), false);
+        const late = await executor.execute(request(fn('double.js'), 1), {
+          drainSignal: drain.signal,
+        });
+        assert.equal(errorOf(late).code, 'CANCELLED');
+      } finally {
+        await executor.shutdown();
+      }
+    });
+
     test('a forced shutdown cancels the waiting attempts too, and none of them runs', async () => {
       const executor = await createExecutor({ kind, maxWorkers: 1 });
       const markers = [1, 2, 3].map((i) => join(tmp, `${kind}-shutdown-${i}.txt`));
