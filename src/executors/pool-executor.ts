@@ -50,7 +50,7 @@ interface PoolWorker {
    * delivered. A settled one stays until the worker replies for it, since it may be running there.
    */
   fifo: Attempt[];
-  /** An outcome was delivered this turn: the next attempt counts as started on the next turn. */
+  /** An outcome was just delivered: the next attempt counts as started once its reactions ran. */
   isWaitingTurn: boolean;
   /** Attempts given by the current `pump`, sent together in one message. */
   outbox: Attempt[];
@@ -71,7 +71,7 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   const queue: Attempt[] = [];
   const workers: PoolWorker[] = [];
   const watchers = new Set<() => void>();
-  /** Workers that delivered an outcome this turn; their next attempt counts on the next turn. */
+  /** Workers that just delivered an outcome; their next attempt counts once its reactions ran. */
   const waitingTurn = new Set<PoolWorker>();
   let nextId = 1;
   let isClosed = false;
@@ -172,8 +172,9 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
 
   /**
    * Moves a worker's FIFO on as far as its replies allow: starts the head and delivers its
-   * outcome, at most one per turn, so whoever counts attempts in flight (after the outcome's
-   * handlers ran) sees one end before the next one starts, as on the worker.
+   * outcome, then waits until the outcome's promise reactions ran before the next one counts as
+   * started, so whoever counts attempts in flight sees one end before the next one starts, as on
+   * the worker, even when several replies arrive in one read.
    */
   function advance(worker: PoolWorker): void {
     if (worker.isWaitingTurn) return;
@@ -211,9 +212,9 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
   }
 
   function nextTurn(): void {
-    const workers = [...waitingTurn];
+    const moved = [...waitingTurn];
     waitingTurn.clear();
-    for (const worker of workers) {
+    for (const worker of moved) {
       worker.isWaitingTurn = false;
       advance(worker);
     }
