@@ -43,20 +43,34 @@ function loadClient(): Promise<Got> {
  * recordable JSON data (plain objects, strings, finite numbers), so it needs no clone and round
  * trip.
  */
-export async function performHttp(action: HttpAction, signal: AbortSignal): Promise<HttpResult> {
+export async function performHttp(
+  action: HttpAction,
+  abort: AbortSignal | ((cancel: () => void) => void),
+): Promise<HttpResult> {
   const got = client ?? (await loadClient());
+  const isSignal = abort instanceof AbortSignal;
+  let isAborted = isSignal && abort.aborted;
   let response;
   try {
-    response = await got(action.url, {
+    const request = got(action.url, {
       method: action.method as 'GET',
       ...(action.headers === undefined ? {} : { headers: action.headers }),
       ...(action.json === undefined ? {} : { json: action.json }),
       ...(action.body === undefined ? {} : { body: action.body }),
       ...(action.timeoutMs === undefined ? {} : { timeout: { request: action.timeoutMs } }),
-      signal,
+      ...(isSignal ? { signal: abort } : {}),
     });
+    if (!isSignal) {
+      abort(() => {
+        isAborted = true;
+        request.cancel();
+      });
+    }
+    response = await request;
   } catch (error) {
-    if (signal.aborted) throw new ActionError('CANCELLED', 'the request was cancelled');
+    if (isAborted || (isSignal && abort.aborted)) {
+      throw new ActionError('CANCELLED', 'the request was cancelled');
+    }
     const message = error instanceof Error ? error.message : String(error);
     throw new ActionError('TASK_ERROR', `${action.method} ${action.url} failed: ${message}`, {
       cause: error,

@@ -47,9 +47,16 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
         cwd: action.cwd,
         processes: environment.processes,
       }).then(toRecordable);
-    case 'http':
+    case 'http': {
+      const whenAborted = environment.whenAborted;
       // Built from strings, numbers and plain objects only: recordable as it is.
-      return performHttp(action, environment.signal);
+      return performHttp(
+        action,
+        whenAborted === undefined
+          ? environment.signal
+          : (cancel) => whenAborted.call(environment, cancel),
+      );
+    }
   }
 }
 

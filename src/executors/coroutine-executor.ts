@@ -49,6 +49,8 @@ class Attempt implements CrashScope {
   timer: NodeJS.Timeout | undefined = undefined;
   isAborted = false;
   controller: AbortController | undefined = undefined;
+  /** What `whenAborted` was given: cancels the running action on abort. */
+  cancel: (() => void) | undefined = undefined;
 
   constructor(state: CoroutineState, request: ActionRequest, options: ExecuteOptions) {
     this.state = state;
@@ -69,6 +71,11 @@ class Attempt implements CrashScope {
     return this.controller.signal;
   }
 
+  whenAborted(cancel: () => void): void {
+    if (this.isAborted) cancel();
+    else this.cancel = cancel;
+  }
+
   log(message: string): void {
     this.options.onLog?.(message);
   }
@@ -83,8 +90,10 @@ class Attempt implements CrashScope {
   }
 
   abort(): void {
+    if (this.isAborted) return;
     this.isAborted = true;
     this.controller?.abort();
+    this.cancel?.();
   }
 
   /** Stops the attempt, queued or running; its function, if running, only sees `ctx.signal`. */
