@@ -1,4 +1,5 @@
-import { performAction } from '../actions/perform-action.ts';
+import type { ActionEnvironment } from '../actions/action-context.ts';
+import { startAction } from '../actions/perform-action.ts';
 import { ActionError } from '../actions/action-error.ts';
 import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
 import { lazyAbort, type LazyAbort } from './lazy-abort.ts';
@@ -36,39 +37,62 @@ export function startHostLoop(channel: HostChannel): HostLoop {
   let running: Running | null = null;
   let isStopping = false;
 
-  async function run(order: RunOrder, controller: LazyAbort): Promise<void> {
-    const { id } = order;
-    let reply: WorkerMessage;
-    try {
-      const value = await performAction(order.request, {
-        get signal() {
-          return controller.signal;
-        },
-        workerId: channel.workerId,
-        log: (text) => channel.send({ type: 'log', id, message: text }),
-        processes: {
-          add: (pgid) => channel.send({ type: 'spawned', id, pgid }),
-          delete: (pgid) => channel.send({ type: 'reaped', id, pgid }),
-        },
-      });
-      reply = { type: 'result', id, ok: true, value };
-    } catch (error) {
-      reply = { type: 'result', id, ok: false, error: serializeError(error) };
-    }
-    // A cancelled attempt still replies: the pool waits for it before the next one counts as started.
-    if (!isStopping) sendReply(reply);
+  function environment(id: number, controller: LazyAbort): ActionEnvironment {
+    return {
+      get signal() {
+        return controller.signal;
+      },
+      workerId: channel.workerId,
+      log: (text) => channel.send({ type: 'log', id, message: text }),
+      processes: {
+        add: (pgid) => channel.send({ type: 'spawned', id, pgid }),
+        delete: (pgid) => channel.send({ type: 'reaped', id, pgid }),
+      },
+    };
   }
 
+  function succeeded(id: number, value: unknown): void {
+    // A cancelled attempt still replies: the pool waits for it before the next one counts as started.
+    if (!isStopping) sendReply({ type: 'result', id, ok: true, value });
+  }
+
+  function failed(id: number, error: unknown): void {
+    if (!isStopping) sendReply({ type: 'result', id, ok: false, error: serializeError(error) });
+  }
+
+  /**
+   * Runs the waiting attempts one after the other. One that returns a plain value is done at
+   * once, without a promise: a burst of instant items costs no microtask turns.
+   */
   function startNext(): void {
-    const order = waiting.shift();
-    if (order === undefined || isStopping) {
-      running = null;
+    for (;;) {
+      const order = waiting.shift();
+      if (order === undefined || isStopping) {
+        running = null;
+        return;
+      }
+      const { id } = order;
+      const controller = lazyAbort();
+      const current: Running = { id, controller, done: Promise.resolve() };
+      running = current;
+      let value: unknown;
+      try {
+        value = startAction(order.request, environment(id, controller));
+      } catch (error) {
+        failed(id, error);
+        continue;
+      }
+      if (!(value instanceof Promise)) {
+        succeeded(id, value);
+        continue;
+      }
+      current.done = value.then(
+        (result) => succeeded(id, result),
+        (error) => failed(id, error),
+      );
+      void current.done.then(startNext);
       return;
     }
-    const controller = lazyAbort();
-    const current: Running = { id: order.id, controller, done: undefined as never };
-    running = current;
-    current.done = run(order, controller).finally(startNext);
   }
 
   function sendReply(reply: WorkerMessage): void {
