@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadJob, runJob } from '../../dist/src/index.js';
+import type { RunEvent, RunEventSelection } from '../../src/index.ts';
+
+const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-events-'));
+
+// Synchronous functions on coroutines: items settle without a promise, a failed one retries.
+const JOB = `name: selection
+executor: { kind: coroutine, maxWorkers: 2 }
+tasks:
+  values:
+    map: [{ value: 1 }, { value: 2, bad: true }, { value: 3 }]
+    function: ${MOD}#failOn
+    retries: 1
+    retryDelay: 10ms
+    continueOnError: true
+`;
+
+async function run(name: string, events?: RunEventSelection) {
+  const file = join(workDir, `${name}.yaml`);
+  writeFileSync(file, JOB);
+  const seen: RunEvent[] = [];
+  const resultsPath = join(workDir, `${name}.jsonl`);
+  await runJob(await loadJob(file), {
+    resultsPath,
+    onEvent: (event) => seen.push(event),
+    ...(events === undefined ? {} : { events }),
+  });
+  const records = readFileSync(resultsPath, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((record) => record.type === 'item')
+    .map(({ startedAt, durationMs, ...rest }) => {
+      assert.equal(typeof startedAt, 'string');
+      assert.equal(typeof durationMs, 'number');
+      return rest;
+    })
+    .sort((a, b) => (a.index as number) - (b.index as number));
+  return { seen, records };
+}
+
+describe('the events a listener asks for', { timeout: 30_000 }, () => {
+  test('by default every attempt start and every finished item is an event', async () => {
+    const { seen, records } = await run('all');
+    assert.equal(seen.filter((event) => event.type === 'item-started').length, 4);
+    assert.equal(seen.filter((event) => event.type === 'item-finished').length, 3);
+    assert.deepEqual(
+      records.map((record) => [record.status, record.result, record.attempts]),
+      [
+        ['ok', 1, 1],
+        ['failed', null, 2],
+        ['ok', 3, 1],
+      ],
+    );
+  });
+
+  test('without item starts and ok items, only failures come, and the file is the same', async () => {
+    const all = await run('all-again');
+    const { seen, records } = await run('failures', {
+      itemStarted: false,
+      itemOk: false,
+      log: false,
+    });
+    assert.equal(seen.filter((event) => event.type === 'item-started').length, 0);
+    const finished = seen.filter((event) => event.type === 'item-finished');
+    assert.deepEqual(
+      finished.map((event) => [event.record.index, event.record.status]),
+      [[1, 'failed']],
+    );
+    assert.ok(seen.some((event) => event.type === 'run-finished'));
+    assert.deepEqual(records, all.records);
+  });
+});
