@@ -139,6 +139,8 @@ export function runItem(
     index,
     options: {
       signal: run.cancelSignal,
+      // A drain (Ctrl-C once) keeps attempts waiting on a pool worker from starting.
+      drainSignal: run.stopSignal,
       onStart: (worker) => {
         const at = isoNow();
         if (itemRun.startedAt === null) {

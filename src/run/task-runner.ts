@@ -117,6 +117,12 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   // A pool keeps a few attempts waiting on each worker, so it asks for more than maxWorkers.
   const slots = new Slots(executor.inFlightLimit ?? taskRun.executor.maxWorkers);
   const settle = (entry: ItemRecord, index: number): void => {
+    if (entry.startedAt === null && entry.status === 'cancelled' && !run.cancelSignal.aborted) {
+      // Held back by a drain before it ever started: like an item not yet taken from the
+      // source, it has no record, and the task is cut short.
+      isCutShort = true;
+      return;
+    }
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
     if (keepsResults) {
