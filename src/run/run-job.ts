@@ -134,7 +134,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const now = (): string => new Date().toISOString();
   const stop = new AbortController();
   const cancel = new AbortController();
-  // Every in-flight attempt listens to these, up to maxWorkers of them per task: not a leak.
+  // Every submitted attempt listens to these, a few per worker of each task: not a leak.
   setMaxListeners(0, stop.signal, cancel.signal);
   let interruptedBy: string | null = null;
   let drainTimer: NodeJS.Timeout | undefined;

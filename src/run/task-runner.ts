@@ -86,7 +86,8 @@ export function finishUnrun(
 }
 
 /**
- * Runs a task's items, at most `maxWorkers` in flight, writing each record as soon as it is known.
+ * Runs a task's items, at most `maxWorkers` running and a few more waiting on pool workers, writing
+ * each record as soon as it is known.
  * Returns the task's final status.
  */
 export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskStatus> {
