@@ -8,8 +8,7 @@ import {
   type CrashScope,
 } from './crash-guard.ts';
 import { itemError, serializeError } from './serialize-error.ts';
-import type { ImmediateExecutor } from '../run/item-runner.ts';
-import type { ActionOutcome, ActionRequest, ExecuteOptions } from './types.ts';
+import type { ActionOutcome, ActionRequest, ExecuteOptions, ImmediateExecutor } from './types.ts';
 
 const WORKER_ID = 'coroutine';
 

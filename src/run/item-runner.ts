@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   ActionOutcome,
-  ActionRequest,
   ExecuteOptions,
   Executor,
+  ImmediateExecutor,
   SerializedError,
 } from '../executors/types.ts';
 import type { Task } from '../job/types.ts';
@@ -15,17 +15,6 @@ import type { RunContext } from './run-context.ts';
 
 /** A loaded callback: `fn(result, ctx)` in the main process. */
 export type CallbackFn = (result: unknown, ctx: Record<string, unknown>) => unknown;
-
-/**
- * An executor that hands back the outcome of an attempt that settled synchronously (a coroutine
- * function that returned a plain value) as it is, without a promise.
- */
-export interface ImmediateExecutor extends Executor {
-  executeNow(
-    request: ActionRequest,
-    options?: ExecuteOptions,
-  ): ActionOutcome | Promise<ActionOutcome>;
-}
 
 /** What runs the items of one task. */
 export interface ItemRunnerDeps {
