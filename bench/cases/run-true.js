@@ -19,6 +19,17 @@ print('{"ms": %f}' % ((time.perf_counter() - start) * 1000))
 
 export async function run({ quick, rounds, dir }) {
   const commands = quick ? 100 : 1000;
+  // The same job on the process executor: its small workers fork the shells, where the
+  // coroutine executor forks them from jobrun's own, larger process (fork time grows with it).
+  const jobOn = (kind) =>
+    writeJob(dir, `run-true-${kind}`, [
+      `executor: { kind: ${kind}, maxWorkers: 2 }`,
+      'tasks:',
+      '  shell:',
+      `    map: { range: ${commands} }`,
+      '    run: "true"',
+    ]);
+  const processJob = jobOn('process');
   const job = writeJob(dir, 'run-true', [
     'executor: { kind: coroutine, maxWorkers: 2 }',
     'tasks:',
@@ -31,6 +42,7 @@ export async function run({ quick, rounds, dir }) {
   const notes = [];
   const contenders = {
     jobrun: async () => perCommand((await runJobrun(job, dir)).ms),
+    jobrunProcess: async () => perCommand((await runJobrun(processJob, dir)).ms),
     spawn: async () =>
       perCommand(
         await runTimedScript(new URL('../peers/spawn-true.js', import.meta.url).pathname, [
@@ -59,6 +71,7 @@ export async function run({ quick, rounds, dir }) {
   const samples = await inRounds(rounds, contenders);
   const rows = [
     { label: 'jobrun coroutine', unit: 'ms/command', values: samples.jobrun },
+    { label: 'jobrun process', unit: 'ms/command', values: samples.jobrunProcess },
     { label: 'Node spawn, piped output', unit: 'ms/command', values: samples.spawn },
   ];
   if (samples.parallel)
@@ -71,8 +84,15 @@ export async function run({ quick, rounds, dir }) {
       unit: 'ms/command',
       values: samples.python,
     });
-  const checks = [check('jobrun / spawn', samples.jobrun, samples.spawn, '<=', 1.15)];
-  if (samples.parallel)
-    checks.push(check('GNU parallel / jobrun', samples.parallel, samples.jobrun, '>=', 2));
+  const checks = [
+    check('jobrun coroutine / spawn', samples.jobrun, samples.spawn, '<=', 1.15),
+    check('jobrun process / spawn', samples.jobrunProcess, samples.spawn, '<=', 1.15),
+  ];
+  if (samples.parallel) {
+    checks.push(
+      check('GNU parallel / jobrun coroutine', samples.parallel, samples.jobrun, '>=', 2),
+      check('GNU parallel / jobrun process', samples.parallel, samples.jobrunProcess, '>=', 2),
+    );
+  }
   return { description: `${commands.toLocaleString('en')} commands`, rows, checks, notes };
 }
