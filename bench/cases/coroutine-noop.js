@@ -1,7 +1,7 @@
 // No-op items on the coroutine executor against p-queue fed with a bounded queue.
 
 import { runTimedScript } from '../lib/process.js';
-import { runJobrun, writeJob, FIXTURES } from '../lib/jobrun.js';
+import { runJobrun, writeNoopJob } from '../lib/jobrun.js';
 import { check, inRounds, perSecond } from '../lib/rounds.js';
 
 export const title = 'no-op items, coroutine';
@@ -9,13 +9,12 @@ export const title = 'no-op items, coroutine';
 export async function run({ quick, rounds, dir }) {
   const items = quick ? 20_000 : 200_000;
   const concurrency = 64; // jobrun's default maxWorkers for coroutines
-  const job = writeJob(dir, 'noop-coroutine', [
-    `executor: { kind: coroutine, maxWorkers: ${concurrency} }`,
-    'tasks:',
-    '  noop:',
-    `    map: { range: ${items} }`,
-    `    function: ${FIXTURES}noop.js`,
-  ]);
+  const job = writeNoopJob(
+    dir,
+    'noop-coroutine',
+    `{ kind: coroutine, maxWorkers: ${concurrency} }`,
+    items,
+  );
   const rate = perSecond(items);
   const samples = await inRounds(rounds, {
     jobrun: async () => rate((await runJobrun(job, dir)).ms),

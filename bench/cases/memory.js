@@ -1,20 +1,14 @@
 // Memory: a coroutine map over a million no-op items must run in bounded memory (peak RSS).
 
 import { runProcess } from '../lib/process.js';
-import { runJobrun, writeJob, FIXTURES } from '../lib/jobrun.js';
+import { runJobrun, writeNoopJob } from '../lib/jobrun.js';
 import { bound, inRounds } from '../lib/rounds.js';
 
 export const title = 'memory: coroutine map over a range';
 
 export async function run({ quick, rounds, dir }) {
   const items = quick ? 100_000 : 1_000_000;
-  const job = writeJob(dir, 'memory', [
-    'executor: { kind: coroutine }',
-    'tasks:',
-    '  noop:',
-    `    map: { range: ${items} }`,
-    `    function: ${FIXTURES}noop.js`,
-  ]);
+  const job = writeNoopJob(dir, 'memory', '{ kind: coroutine }', items);
   const megabytes = (kb) => kb / 1024;
   const samples = await inRounds(quick ? 1 : Math.min(rounds, 3), {
     jobrun: async () => megabytes((await runJobrun(job, dir, { rss: true })).peakRssKb),

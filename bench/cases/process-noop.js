@@ -1,20 +1,14 @@
 // No-op items on a pool of 2 child processes against workerpool in process mode.
 
 import { runTimedScript } from '../lib/process.js';
-import { runJobrun, writeJob, FIXTURES } from '../lib/jobrun.js';
+import { runJobrun, writeNoopJob } from '../lib/jobrun.js';
 import { check, inRounds, perSecond } from '../lib/rounds.js';
 
 export const title = 'no-op items, process, 2 workers';
 
 export async function run({ quick, rounds, dir }) {
   const items = quick ? 2_000 : 20_000;
-  const job = writeJob(dir, 'noop-process', [
-    'executor: { kind: process, maxWorkers: 2 }',
-    'tasks:',
-    '  noop:',
-    `    map: { range: ${items} }`,
-    `    function: ${FIXTURES}noop.js`,
-  ]);
+  const job = writeNoopJob(dir, 'noop-process', '{ kind: process, maxWorkers: 2 }', items);
   const rate = perSecond(items);
   const samples = await inRounds(rounds, {
     jobrun: async () => rate((await runJobrun(job, dir)).ms),

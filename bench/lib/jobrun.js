@@ -16,6 +16,20 @@ export function writeJob(dir, name, lines) {
 }
 
 /**
+ * Writes a job of one no-op map task over `{ range: items }` on `executor` (YAML flow mapping,
+ * e.g. `{ kind: thread, maxWorkers: 2 }`); returns its path.
+ */
+export function writeNoopJob(dir, name, executor, items) {
+  return writeJob(dir, name, [
+    `executor: ${executor}`,
+    'tasks:',
+    '  noop:',
+    `    map: { range: ${items} }`,
+    `    function: ${FIXTURES}noop.js`,
+  ]);
+}
+
+/**
  * Runs `jobrun run FILE --output quiet --results …` (results file on) and resolves with
  * `{ ms, wallMs, peakRssKb, summary }`: `ms` is the run's own duration from its summary record
  * (start of the run to its last record, pools started and shut down inside it), `wallMs` the
