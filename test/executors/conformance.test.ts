@@ -14,6 +14,7 @@ import {
   executeInChild,
   fn,
   isAlive,
+  maxOverlap,
   KINDS,
   request,
   valueOf,
@@ -237,11 +238,7 @@ for (const kind of KINDS) {
         ),
       );
       assert.ok(maxRunning <= 2, `at most 2 started attempts were open, saw ${maxRunning}`);
-      // The intervals the workers themselves measured.
-      const spans = outcomes.map(valueOf) as { start: number; end: number }[];
-      const overlap = Math.max(
-        ...spans.map((s) => spans.filter((o) => o.start <= s.start && s.start < o.end).length),
-      );
+      const overlap = maxOverlap(outcomes);
       assert.ok(overlap <= 2, `at most 2 attempts ran at once, saw ${overlap}`);
     });
 

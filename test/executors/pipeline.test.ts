@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createExecutor } from '../../dist/src/executors/create-executor.js';
 import { PIPELINE_DEPTH } from '../../dist/src/executors/pool-executor.js';
 import type { ResolvedAction } from '../../dist/src/executors/types.js';
-import { errorOf, fn, request, valueOf } from './support.ts';
+import { errorOf, fn, maxOverlap, request, valueOf } from './support.ts';
 
 // A pool worker holds up to PIPELINE_DEPTH attempts and runs them one at a time. These cases put
 // attempts behind a head in one worker's FIFO (maxWorkers 1 hands it every queued attempt) and
@@ -258,10 +258,7 @@ for (const kind of ['process', 'thread'] as const) {
           ),
         );
         assert.ok(maxRunning <= 2, `at most 2 started attempts were open, saw ${maxRunning}`);
-        const spans = outcomes.map(valueOf) as { start: number; end: number }[];
-        const overlap = Math.max(
-          ...spans.map((s) => spans.filter((o) => o.start <= s.start && s.start < o.end).length),
-        );
+        const overlap = maxOverlap(outcomes);
         assert.ok(overlap <= 2, `at most 2 attempts ran at once, saw ${overlap}`);
         assert.equal(maxRunning, 2, 'both workers were used');
       } finally {

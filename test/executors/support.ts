@@ -39,6 +39,14 @@ export function errorOf(outcome: ActionOutcome): { code: string; message: string
 }
 
 /** Whether a process (not a zombie: reaped ones are gone) exists. */
+/** The most attempts that ran at once, from the time spans the workers measured themselves. */
+export function maxOverlap(outcomes: ActionOutcome[]): number {
+  const spans = outcomes.map(valueOf) as { start: number; end: number }[];
+  return Math.max(
+    ...spans.map((s) => spans.filter((o) => o.start <= s.start && s.start < o.end).length),
+  );
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
