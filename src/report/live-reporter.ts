@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { RunEvent } from '../run/events.ts';
 import { truncate } from './format.ts';
@@ -43,8 +41,9 @@ interface TaskView {
  */
 export async function createLiveReporter(options: ReporterOptions): Promise<Reporter> {
   const { Listr, DefaultRenderer, ListrLogger, ListrTaskState, ProcessOutput } =
-    await import('listr2');
-  await preloadRendererModules();
+    // One bundled module with its terminal modules (scripts/build-vendor.js): nothing left for
+    // listr2 to import when the listing starts, which a busy run could delay.
+    await import('#listr2');
   const { stdout, stderr } = options;
   const style = createStyle(shouldUseColor(stdout, options.env ?? process.env));
   const tally = new RunTally({ trackInFlight: true });
@@ -201,6 +200,9 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
   };
 
   return {
+    // Counts come as task-progress events; only items that wait are announced one by one (to
+    // show them in flight), so a map of instant items costs the listing nothing per item.
+    events: { itemStarted: 'waiting', itemOk: false, progress: true },
     onEvent(event) {
       tally.apply(event);
       // A map of instant items can run as one long chain of microtasks in which no timer fires,
@@ -227,23 +229,4 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       await drain(stdout);
     },
   };
-}
-
-/**
- * listr2's renderer imports its terminal modules only when the listing starts. A run whose items
- * finish instantly keeps the event loop busy with promise jobs, and a first import (file I/O)
- * would then wait for the end of the run; loaded now, before the run, the later imports resolve
- * from the module cache at once.
- */
-async function preloadRendererModules(): Promise<void> {
-  const fromListr = createRequire(createRequire(import.meta.url).resolve('listr2'));
-  await Promise.all(
-    ['log-update', 'cli-truncate', 'wrap-ansi'].map(async (name) => {
-      try {
-        await import(pathToFileURL(fromListr.resolve(name)).href);
-      } catch {
-        // Only an optimisation: listr2 imports what it needs itself.
-      }
-    }),
-  );
 }

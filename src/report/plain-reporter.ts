@@ -86,6 +86,7 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
         ],
       ];
     case 'task-total':
+    case 'task-progress':
     case 'item-started':
     case 'run-finished':
       return [];

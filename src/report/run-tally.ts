@@ -98,6 +98,16 @@ export class RunTally {
         }
         break;
       }
+      case 'task-progress': {
+        // Absolute counts: every item-finished event so far is already in them.
+        const tally = this.tasks.get(event.task);
+        if (tally === undefined) break;
+        tally.ok = event.ok;
+        tally.failed = event.failed;
+        tally.skipped = event.skipped;
+        tally.cancelled = event.cancelled;
+        break;
+      }
       case 'task-total': {
         const tally = this.tasks.get(event.task);
         if (tally !== undefined) tally.total = event.total;

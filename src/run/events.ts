@@ -31,6 +31,18 @@ export type RunEvent =
   | { type: 'task-state'; task: string; state: TaskState; at: string }
   /** The item count of a map task became known (a lines file fully read, a stream ended). */
   | { type: 'task-total'; task: string; total: number }
+  /**
+   * A task's counts so far, at most ten times a second while it runs and once as it ends; only
+   * when asked for (`RunEventSelection.progress`), for a listener that does not take every item.
+   */
+  | {
+      type: 'task-progress';
+      task: string;
+      ok: number;
+      failed: number;
+      skipped: number;
+      cancelled: number;
+    }
   | {
       type: 'item-started';
       task: string;
@@ -57,10 +69,17 @@ export type RunEventListener = (event: RunEvent) => void;
  * runJob(job, { onEvent, events: { itemStarted: false, itemOk: false, log: false } });
  */
 export interface RunEventSelection {
-  /** `item-started` events. @default true */
-  itemStarted?: boolean;
+  /**
+   * `item-started` events: `true` for every attempt; `'waiting'` only for attempts that do not
+   * end at once (a function returning a plain value on coroutines ends at once); such items also
+   * get their `item-finished` event, even when `itemOk` is `false`.
+   * @default true
+   */
+  itemStarted?: boolean | 'waiting';
   /** `item-finished` events of items that ended `ok`. @default true */
   itemOk?: boolean;
   /** `log` events (`ctx.log`). @default true */
   log?: boolean;
+  /** `task-progress` events. @default false */
+  progress?: boolean;
 }

@@ -71,6 +71,19 @@ interface ItemRun {
   attempts: number;
   outcome: ActionOutcome | null;
   error: ItemError | null;
+  /** The current attempt did not end at once (for `itemStarted: 'waiting'`). */
+  isWaiting: boolean;
+  /** A start not announced yet, in case the attempt ends at once. */
+  pendingStart: { worker: string; at: string } | null;
+  /** An `item-started` event went out, so the item's `item-finished` must follow. */
+  isAnnounced: boolean;
+}
+
+function announceStart(itemRun: ItemRun, worker: string, at: string): void {
+  const { run, task } = itemRun.deps;
+  itemRun.isAnnounced = true;
+  const { index, item, attempts: attempt } = itemRun;
+  run.emit({ type: 'item-started', task: task.id, index, item, attempt, worker, at });
 }
 
 /** Starts the next attempt: its outcome when it settled at once, else a promise of it. */
@@ -78,11 +91,23 @@ function startAttempt(itemRun: ItemRun): ActionOutcome | Promise<ActionOutcome> 
   const { deps } = itemRun;
   const { run, task, executor } = deps;
   itemRun.attempts++;
+  itemRun.isWaiting = false;
+  itemRun.pendingStart = null;
   try {
     const request = buildRequest(run, task, itemRun.item, itemRun.index, itemRun.attempts);
-    return 'executeNow' in executor
-      ? executor.executeNow(request, itemRun.options)
-      : executor.execute(request, itemRun.options);
+    const started =
+      'executeNow' in executor
+        ? executor.executeNow(request, itemRun.options)
+        : executor.execute(request, itemRun.options);
+    if (started instanceof Promise && run.wants.itemStarted === 'waiting') {
+      // The attempt waits: a listener that wants only waiting attempts now hears of it.
+      itemRun.isWaiting = true;
+      // Set by onStart during the call above.
+      const pending = itemRun.pendingStart as ItemRun['pendingStart'];
+      if (pending !== null) announceStart(itemRun, pending.worker, pending.at);
+      itemRun.pendingStart = null;
+    }
+    return started;
   } catch (failure) {
     // An expression that cannot be evaluated for this item: the item fails, the run goes on.
     itemRun.outcome = null;
@@ -136,10 +161,10 @@ export function runItem(
           itemRun.startedMs = performance.now();
           itemRun.startedAt = at;
         }
-        if (run.wants.itemStarted) {
-          const attempt = itemRun.attempts;
-          run.emit({ type: 'item-started', task: task.id, index, item, attempt, worker, at });
-        }
+        const wanted = run.wants.itemStarted;
+        if (wanted === true || (wanted === 'waiting' && itemRun.isWaiting)) {
+          announceStart(itemRun, worker, at);
+        } else if (wanted === 'waiting') itemRun.pendingStart = { worker, at };
       },
       onLog: (message) => logOf(itemRun, message),
     },
@@ -148,6 +173,9 @@ export function runItem(
     attempts: 0,
     outcome: null,
     error: null,
+    isWaiting: false,
+    pendingStart: null,
+    isAnnounced: false,
   };
   if (task.timeoutMs !== undefined) itemRun.options.timeoutMs = task.timeoutMs;
 
@@ -232,7 +260,7 @@ function recordOf(
   error: ItemError | null,
 ): ItemRecord {
   const { startedAt, deps } = itemRun;
-  return {
+  const record: ItemRecord = {
     type: 'item',
     task: deps.task.id,
     index: itemRun.index,
@@ -246,4 +274,6 @@ function recordOf(
       startedAt === null ? 0 : Math.round((performance.now() - itemRun.startedMs) * 10) / 10,
     worker: itemRun.outcome?.workerId ?? null,
   };
+  if (itemRun.isAnnounced) deps.run.announced.add(record);
+  return record;
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../executors/types.ts';
 import type { ExecutorConfig, Job } from '../job/types.ts';
 import type { ResultSink } from '../results/jsonl-sink.ts';
-import type { TaskStatus } from '../results/types.ts';
+import type { ItemRecord, TaskStatus } from '../results/types.ts';
 import type { RunEvent } from './events.ts';
 
 /** What a task contributes to expressions downstream: `tasks.ID.result` and `tasks.ID.status`. */
@@ -18,7 +18,9 @@ export interface RunContext {
   sink: ResultSink;
   emit: (event: RunEvent) => void;
   /** Which per-item events are built at all: only those someone listens to. */
-  wants: { itemStarted: boolean; itemOk: boolean; log: boolean };
+  wants: { itemStarted: boolean | 'waiting'; itemOk: boolean; log: boolean; progress: boolean };
+  /** Records of items whose `item-started` was announced: their `item-finished` always comes. */
+  announced: WeakSet<ItemRecord>;
   getExecutor: (config: ExecutorConfig) => Promise<Executor>;
   /** Aborted when no new item may start (Ctrl-C once, SIGTERM, fail-fast). */
   stopSignal: AbortSignal;

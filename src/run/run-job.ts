@@ -130,6 +130,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     itemStarted: hasListener && (options.events?.itemStarted ?? true),
     itemOk: hasListener && (options.events?.itemOk ?? true),
     log: hasListener && (options.events?.log ?? true),
+    progress: hasListener && (options.events?.progress ?? false),
   };
   const now = (): string => new Date().toISOString();
   const stop = new AbortController();
@@ -168,6 +169,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       sink,
       emit,
       wants,
+      announced: new WeakSet(),
       getExecutor(config: ExecutorConfig) {
         const key = `${config.kind}:${config.maxWorkers}`;
         let executor = executors.get(key);
@@ -200,6 +202,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
         consumers: [],
         callback: callbacks.get(task.id) ?? null,
         counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0 },
+        lastProgressMs: 0,
       });
     }
     for (const taskRun of taskRuns.values()) {

@@ -9,6 +9,11 @@ import { runItem, type CallbackFn } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { Slots } from './slots.ts';
 
+/** `task-progress` events of a running task at most this often. */
+const PROGRESS_EVERY_MS = 100;
+/** Look at the clock for progress once every 64 ok items. */
+const PROGRESS_CHECK_MASK = 0x3f;
+
 /** Give the event loop a turn at least this often during a map of instant items. */
 const YIELD_EVERY_MS = 20;
 /** Look at the clock once every 256 items. */
@@ -24,6 +29,8 @@ export interface TaskRun {
   consumers: Channel<unknown>[];
   callback: CallbackFn | null;
   counts: TaskSummary;
+  /** When the last `task-progress` event went out (performance.now). */
+  lastProgressMs: number;
 }
 
 /** A record for a task that never ran (skipped, or cancelled before it started). */
@@ -72,7 +79,19 @@ function record(run: RunContext, taskRun: TaskRun, entry: ItemRecord): void {
   else if (entry.status === 'skipped') counts.skipped++;
   else counts.cancelled++;
   run.sink.write(entry);
-  if (entry.status !== 'ok' || run.wants.itemOk) run.emit({ type: 'item-finished', record: entry });
+  if (entry.status !== 'ok' || run.wants.itemOk || run.announced.has(entry)) {
+    run.emit({ type: 'item-finished', record: entry });
+  }
+  if (run.wants.progress && (counts.ok & PROGRESS_CHECK_MASK) === 0) emitProgress(run, taskRun);
+}
+
+/** Emits the task's counts, at most every `PROGRESS_EVERY_MS` unless `isFinal`. */
+function emitProgress(run: RunContext, taskRun: TaskRun, isFinal = false): void {
+  const nowMs = performance.now();
+  if (!isFinal && nowMs - taskRun.lastProgressMs < PROGRESS_EVERY_MS) return;
+  taskRun.lastProgressMs = nowMs;
+  const { ok, failed, skipped, cancelled } = taskRun.counts;
+  run.emit({ type: 'task-progress', task: taskRun.task.id, ok, failed, skipped, cancelled });
 }
 
 /** Writes the one record of a task that did not run, and its final state. */
@@ -231,6 +250,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   if (source.total === null && !isCutShort)
     run.emit({ type: 'task-total', task: task.id, total: index });
 
+  if (run.wants.progress) emitProgress(run, taskRun, true);
   const counts = taskRun.counts;
   let status: TaskStatus;
   if (counts.failed > 0 && !task.continueOnError) status = 'failed';

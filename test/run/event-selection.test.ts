@@ -78,3 +78,52 @@ describe('the events a listener asks for', { timeout: 30_000 }, () => {
     assert.deepEqual(records, all.records);
   });
 });
+
+describe('what the live listing asks for', { timeout: 30_000 }, () => {
+  test("'waiting' starts and progress: instant items cost no per-item event, waiting ones are announced", async () => {
+    const file = join(workDir, 'waiting.yaml');
+    writeFileSync(
+      file,
+      `name: waiting
+executor: { kind: coroutine, maxWorkers: 4 }
+tasks:
+  instant:
+    map: { range: 300 }
+    function: ${MOD}
+  waiting:
+    map: [5, 5, 5]
+    function: ${MOD}#sleepFor
+`,
+    );
+    const seen: RunEvent[] = [];
+    await runJob(await loadJob(file), {
+      resultsPath: join(workDir, 'waiting.jsonl'),
+      onEvent: (event) => seen.push(event),
+      events: { itemStarted: 'waiting', itemOk: false, progress: true },
+    });
+    const of = (type: RunEvent['type'], task: string) =>
+      seen.filter((event) => event.type === type && 'task' in event && event.task === task);
+    const finishedOf = (task: string) =>
+      seen.filter((event) => event.type === 'item-finished' && event.record.task === task);
+    assert.equal(of('item-started', 'instant').length, 0);
+    assert.equal(finishedOf('instant').length, 0);
+    assert.equal(of('item-started', 'waiting').length, 3);
+    assert.equal(finishedOf('waiting').length, 3, 'an announced item is always finished too');
+    const last = of('task-progress', 'instant').at(-1);
+    assert.deepEqual(last, {
+      type: 'task-progress',
+      task: 'instant',
+      ok: 300,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+    });
+    const lastState = seen.findLastIndex(
+      (event) => event.type === 'task-state' && event.task === 'instant',
+    );
+    assert.ok(
+      seen.indexOf(last) < lastState,
+      'the final counts come before the final state',
+    );
+  });
+});
