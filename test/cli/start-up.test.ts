@@ -25,6 +25,7 @@ function importsOf(args: string[]): string[] {
 
 const HEAVY = [
   /node_modules\/listr2\//,
+  /\/vendor\/listr2\.js/,
   /node_modules\/got\//,
   /\/executors\//,
   /\/run\/run-job/,
