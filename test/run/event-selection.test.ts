@@ -121,9 +121,6 @@ tasks:
     const lastState = seen.findLastIndex(
       (event) => event.type === 'task-state' && event.task === 'instant',
     );
-    assert.ok(
-      seen.indexOf(last) < lastState,
-      'the final counts come before the final state',
-    );
+    assert.ok(seen.indexOf(last) < lastState, 'the final counts come before the final state');
   });
 });
