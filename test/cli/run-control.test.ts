@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli } from '../helpers/cli.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { isAlive } from '../helpers/processes.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'jobrun-control-'));
@@ -15,15 +16,6 @@ function writeJob(name: string, body: string): string {
   const file = join(workDir, `${name}.yaml`);
   writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', join(FIXTURES, 'mod.js'))}`);
   return file;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts the CLI and resolves once `pattern` appears in its output. */

@@ -6,6 +6,8 @@ import type {
   ResolvedAction,
 } from '../../dist/src/executors/types.js';
 
+export { isAlive } from '../helpers/processes.ts';
+
 /** The executor kinds, in the order the conformance suite runs them. */
 export const KINDS = ['process', 'thread', 'coroutine'] as const;
 
@@ -45,15 +47,6 @@ export function maxOverlap(outcomes: ActionOutcome[]): number {
   return Math.max(
     ...spans.map((s) => spans.filter((o) => o.start <= s.start && s.start < o.end).length),
   );
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Polls until `condition` holds; a safety net, not a speed assertion. */

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { CLI_PATH } from '../helpers/cli.ts';
 
+export { isAlive } from '../helpers/processes.ts';
+
 /** A `jobrun schedule …` child whose output lines a test can wait for. */
 export interface ScheduleProcess {
   readonly pid: number;
@@ -93,14 +95,4 @@ export function fieldsOf(line: string): Record<string, string> {
     fields[key] = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
   }
   return fields;
-}
-
-/** True while a process with this pid exists (and is not a zombie we could still reap). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
