@@ -110,7 +110,6 @@ async function validateCommand(files: string[]): Promise<number> {
 
 async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const { loadJob } = await import('../src/job/load.ts');
-  const job = await loadJob(file, { vars: options.var });
   const override: ExecutorSetting = {
     ...(options.executor === undefined ? {} : { kind: options.executor }),
     ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
@@ -118,6 +117,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   const resultsPath = options.results === undefined ? undefined : resolve(options.results);
 
   if (options.dryRun === true) {
+    const job = await loadJob(file, { vars: options.var });
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
     const { resolveResultsPath } = await import('../src/run/run-job.ts');
     const shownResults = resultsPath ?? resolveResultsPath(job, '<run-id>', '<started-at>');
@@ -125,12 +125,15 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     return EXIT_OK;
   }
 
-  const [{ runJob }, { createReporter, defaultOutputMode }] = await Promise.all([
-    import('../src/run/run-job.ts'),
-    import('../src/report/create-reporter.ts'),
-  ]);
+  const { createReporter, defaultOutputMode } = await import('../src/report/create-reporter.ts');
   const mode = options.output ?? defaultOutputMode(process.stdout, process.env);
+  // Before the job is loaded: the live listing starts its thread meanwhile.
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
+  const job = await loadJob(file, { vars: options.var }).catch(async (error: unknown) => {
+    await reporter.close();
+    throw error;
+  });
+  const { runJob } = await import('../src/run/run-job.ts');
 
   // First signal: stop starting items and drain; second: cancel in-flight items.
   const drain = new AbortController();

@@ -1,15 +1,13 @@
-import type { ListrTask, ListrTaskWrapper } from 'listr2';
+import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../run/events.ts';
 import { truncate } from './format.ts';
+import { holdOutput, type HeldOutput } from './held-output.ts';
+import type { FromListing, ListingSetup, RowEnd, RowView, ToListing } from './live-protocol.ts';
 import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
 import { isFinalState, RunTally } from './run-tally.ts';
 import { createStyle, shouldUseColor } from './style.ts';
 import { formatSummary } from './summary.ts';
-import {
-  createThrottledRenderer,
-  RENDER_INTERVAL_MS,
-  type RenderGate,
-} from './throttled-renderer.ts';
+import { RENDER_INTERVAL_MS } from './throttled-renderer.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';
 
 /** Rows the listing keeps free besides tasks and their error lines (prompt, final newline). */
@@ -18,39 +16,62 @@ const SPARE_ROWS = 2;
 const ROW_INDENT = 2;
 /** How many events pass between two looks at the clock (`Date.now()` per event would show). */
 const EVENTS_PER_CLOCK_CHECK = 64;
+/** Built next to this module; a worker thread cannot start from a `.ts` entry on Node 20. */
+const LISTING_ENTRY = new URL('./live-worker.js', import.meta.url);
+const CURSOR_SHOW = '\u001B[?25h';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Wrapper = ListrTaskWrapper<object, any, any>;
-type ListrRow = Wrapper['task'];
-
-interface TaskView {
-  id: string;
-  /** listr2's own task object, drawn by the renderer whether or not listr2 has run it yet. */
-  row: ListrRow | null;
-  settle: () => void;
-  settled: Promise<void>;
-  title: string;
-  output: string;
+/** What the reporter last sent for a task's row. */
+interface SentRow {
+  view: RowView;
+  hasEnded: boolean;
 }
 
 /**
- * `--output live`: a listr2 listing with one row per task in dependency order. listr2 wants to run
- * the tasks itself, so each listr2 task only awaits a promise this reporter settles when the
- * task's final `task-state` event arrives; titles and the lines under a running task are copied
- * from the event tally at most every `RENDER_INTERVAL_MS`, never per event.
+ * `--output live`: a listr2 listing with one row per task in dependency order. listr2 runs on a
+ * thread of its own (`live-worker.ts`): this reporter folds the events into a tally, composes each
+ * row's text from it at most every `RENDER_INTERVAL_MS` (never per event) and sends the rows that
+ * changed; the frames come back as text it writes. The run's thread thus pays for a few messages
+ * a second, not for listr2's loading and drawing. Other output is held below the listing until it
+ * ends.
  */
-export async function createLiveReporter(options: ReporterOptions): Promise<Reporter> {
-  const { Listr, DefaultRenderer, ListrLogger, ListrTaskState, ProcessOutput } =
-    // One bundled module with its terminal modules (scripts/build-vendor.js): nothing left for
-    // listr2 to import when the listing starts, which a busy run could delay.
-    await import('#listr2');
+export function createLiveReporter(options: ReporterOptions): Reporter {
   const { stdout, stderr } = options;
   const style = createStyle(shouldUseColor(stdout, options.env ?? process.env));
   const tally = new RunTally({ trackInFlight: true });
-  const views = new Map<string, TaskView>();
-  let listrRun: Promise<unknown> | null = null;
+  const sent = new Map<string, SentRow>();
+  let held: HeldOutput | null = null;
   let ticker: NodeJS.Timeout | undefined;
-  let processOutput: InstanceType<typeof ProcessOutput> | null = null;
+  /** Set on `run-started`, when the listing starts to draw. */
+  let isListing = false;
+  /** Whether the listing drew its final frame (and gave the cursor back itself). */
+  let hasListingEnded = false;
+
+  // The listing thread starts now, while the CLI is still loading the job, so that its start-up
+  // and listr2's loading overlap that work rather than the run's. It holds the process open only
+  // once the run has started.
+  const listing = new Worker(LISTING_ENTRY, {
+    // Loader flags (`--import tsx` in development) do not work in threads on Node 20.
+    execArgv: [],
+  });
+  listing.unref();
+  const listingEnded = new Promise<void>((resolve) => {
+    listing.on('message', (message: FromListing) => {
+      if (message.type === 'write') {
+        held?.write(message.stream, message.text);
+      } else {
+        hasListingEnded = true;
+        resolve();
+      }
+    });
+    // A listing that fails must not take the run with it: the run goes on, the summary follows.
+    listing.on('error', (error) => {
+      const line = `\njobrun: the live listing stopped: ${error.message}\n`;
+      if (held === null) stderr.write(line);
+      else held.write('stderr', line);
+      resolve();
+    });
+    listing.on('exit', () => resolve());
+  });
 
   const layout = (): RowLayout => ({
     idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
@@ -74,19 +95,11 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
     );
   };
 
-  const sync = (view: TaskView, frame: RowLayout, budget: Map<string, number>): void => {
-    const task = tally.tasks.get(view.id);
-    const row = view.row;
-    if (task === undefined || row === null) return;
-    const wanted = task.state === 'waiting' ? ListrTaskState.WAITING : ListrTaskState.STARTED;
-    // Before listr2 has checked a row (enabled it) its state must stay WAITING, or it is never drawn.
-    if (row.isEnabled() && !isFinalState(task.state) && row.state !== wanted) row.state$ = wanted;
-    const title = taskRow(task, frame);
-    if (title !== view.title) {
-      view.title = title;
-      row.title$ = title;
-    }
-    const lines = inFlightLines(task, budget.get(view.id) ?? 0, frame);
+  /** The row of task `id` as it should look now (`budget`: its lines for items in flight). */
+  const rowView = (id: string, frame: RowLayout, budget: number): RowView | null => {
+    const task = tally.tasks.get(id);
+    if (task === undefined) return null;
+    const lines = inFlightLines(task, budget, frame);
     if (tally.interrupted !== null && task.state === 'running') {
       const { signal, force } = tally.interrupted;
       lines.unshift(
@@ -98,105 +111,87 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
         ),
       );
     }
-    const output = lines.join('\n');
-    if (output !== view.output) {
-      view.output = output;
-      row.output$ = output;
-    }
+    return {
+      id,
+      waiting: task.state === 'waiting',
+      title: taskRow(task, frame),
+      output: lines.join('\n'),
+    };
   };
+
+  const send = (message: ToListing): void => listing.postMessage(message);
 
   let lastSyncMs = 0;
   let eventsSinceCheck = 0;
-  const gate: RenderGate = { isHeld: false, renderer: null };
+  /** Sends the rows whose text or state changed since the last call. */
   const syncAll = (): void => {
     lastSyncMs = Date.now();
     const frame = layout();
     const budget = inFlightBudget();
-    gate.isHeld = true;
-    try {
-      for (const view of views.values()) sync(view, frame, budget);
-    } finally {
-      gate.isHeld = false;
+    const changed: RowView[] = [];
+    for (const [id, row] of sent) {
+      if (row.hasEnded) continue;
+      const view = rowView(id, frame, budget.get(id) ?? 0);
+      if (view === null) continue;
+      const { view: last } = row;
+      if (view.title === last.title && view.output === last.output && view.waiting === last.waiting)
+        continue;
+      row.view = view;
+      changed.push(view);
     }
-    gate.renderer?.update();
+    if (changed.length > 0) send({ type: 'rows', rows: changed });
   };
 
-  const finish = async (view: TaskView, wrapper: Wrapper): Promise<void> => {
-    syncAll();
-    await view.settled;
-    const task = tally.tasks.get(view.id);
-    sync(view, layout(), new Map());
-    if (task?.state === 'ok') {
-      if (wrapper.task.state !== ListrTaskState.STARTED)
-        wrapper.task.state$ = ListrTaskState.STARTED;
-      return;
-    }
-    if (task?.state === 'failed') {
-      const width = layout().width - ROW_INDENT;
-      throw new Error(truncate(task.firstError ?? 'failed', width));
-    }
-    wrapper.skip(view.title);
+  /** Ends task `id`'s row as the tally has it: ok, failed with its first error, or skipped. */
+  const endRow = (id: string): void => {
+    const row = sent.get(id);
+    if (row === undefined || row.hasEnded) return;
+    row.hasEnded = true;
+    const frame = layout();
+    const task = tally.tasks.get(id);
+    const outcome = task?.state === 'ok' ? 'ok' : task?.state === 'failed' ? 'failed' : 'skipped';
+    const end: RowEnd = {
+      id,
+      outcome,
+      title: task === undefined ? id : taskRow(task, frame),
+      error:
+        outcome === 'failed'
+          ? truncate(task?.firstError ?? 'failed', frame.width - ROW_INDENT)
+          : '',
+    };
+    send({ type: 'end-row', row: end });
   };
 
   const start = (event: Extract<RunEvent, { type: 'run-started' }>): void => {
-    const tasks: ListrTask[] = event.tasks.map((info) => {
-      let settle = (): void => {};
-      const settled = new Promise<void>((resolve) => (settle = resolve));
-      const view: TaskView = {
-        id: info.id,
-        row: null,
-        settle,
-        settled,
-        title: info.id,
-        output: '',
-      };
-      views.set(info.id, view);
-      return {
-        title: info.id,
-        task: (_ctx, wrapper: Wrapper) => finish(view, wrapper),
-        rendererOptions: { outputBar: true, persistentOutput: false },
-      };
-    });
-    processOutput = new ProcessOutput(stdout as NodeJS.WriteStream, stderr as NodeJS.WriteStream);
-    const listr = new Listr(tasks, {
-      concurrent: true,
-      exitOnError: false,
-      collectErrors: false,
-      registerSignalListeners: false,
-      renderer: createThrottledRenderer(DefaultRenderer, gate),
-      rendererOptions: {
-        collapseErrors: false,
-        showErrorMessage: true,
-        collapseSkips: true,
-        showSkipMessage: true,
-        formatOutput: 'truncate',
-        removeEmptyLines: true,
-        logger: new ListrLogger({ processOutput }),
-      },
-    });
-    // Rows are updated through listr2's task objects rather than the wrappers its task functions
-    // get, because a busy run can delay those functions until the very end.
-    listr.tasks.forEach((row, i) => {
-      const view = views.get(event.tasks[i]?.id ?? '');
-      if (view !== undefined) view.row = row;
-    });
-    listrRun = listr.run().catch(() => undefined);
+    const setup: ListingSetup = {
+      tasks: event.tasks.map((info) => info.id),
+      columns: stdout.columns || 80,
+      rows: stdout.rows || 24,
+    };
+    for (const id of setup.tasks) {
+      sent.set(id, { view: { id, waiting: true, title: id, output: '' }, hasEnded: false });
+    }
+    held = holdOutput(stdout, stderr);
+    isListing = true;
+    listing.ref();
+    send({ type: 'start', setup });
+    syncAll();
     ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
     ticker.unref();
     // If the CLI exits without close() (a crash), give the terminal its cursor and output back.
-    process.once('exit', restoreOnExit);
+    process.once('exit', restore);
   };
 
-  const restoreOnExit = (): void => {
-    try {
-      processOutput?.release();
-    } catch {
-      // Already released: nothing to restore.
-    }
+  /** Stops the listing and gives the terminal back: the cursor, then the output held meanwhile. */
+  const restore = (): void => {
+    clearInterval(ticker);
+    if (!hasListingEnded) held?.write('stdout', CURSOR_SHOW);
+    held?.release();
+    held = null;
   };
 
-  const settleAll = (): void => {
-    for (const view of views.values()) view.settle();
+  const endAll = (): void => {
+    for (const id of sent.keys()) endRow(id);
   };
 
   return {
@@ -208,20 +203,27 @@ export async function createLiveReporter(options: ReporterOptions): Promise<Repo
       // A map of instant items can run as one long chain of microtasks in which no timer fires,
       // so the ticker alone would freeze the screen; every few events, look at the clock too.
       eventsSinceCheck += 1;
-      if (eventsSinceCheck >= EVENTS_PER_CLOCK_CHECK && views.size > 0) {
+      if (eventsSinceCheck >= EVENTS_PER_CLOCK_CHECK && isListing) {
         eventsSinceCheck = 0;
         if (Date.now() - lastSyncMs >= RENDER_INTERVAL_MS) syncAll();
       }
       if (event.type === 'run-started') start(event);
-      else if (event.type === 'task-state' && isFinalState(event.state)) {
-        views.get(event.task)?.settle();
-      } else if (event.type === 'run-finished') settleAll();
+      else if (event.type === 'task-state' && isFinalState(event.state)) endRow(event.task);
+      else if (event.type === 'run-finished') endAll();
     },
     async close() {
-      settleAll();
-      if (listrRun !== null) await listrRun;
-      clearInterval(ticker);
-      process.off('exit', restoreOnExit);
+      if (isListing) {
+        syncAll();
+        endAll();
+        send({ type: 'finish' });
+        await listingEnded;
+        process.off('exit', restore);
+        restore();
+      }
+      // Once it has sent its final frame the thread has nothing left to do; it no longer holds
+      // the process open either way.
+      listing.unref();
+      void listing.terminate();
       if (tally.summary !== null) {
         const width = stdout.columns || Number.POSITIVE_INFINITY;
         stdout.write(`\n${formatSummary(tally, { width, style }).join('\n')}\n`);

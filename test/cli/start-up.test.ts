@@ -13,6 +13,11 @@ const workDir = mkdtempSync(join(tmpdir(), 'jobrun-start-up-'));
 
 /** The modules `jobrun ARGS…` imports, as file URLs. */
 function importsOf(args: string[]): string[] {
+  return runRecorded(args).imports;
+}
+
+/** Runs `jobrun ARGS…` and returns what it printed and the modules its main thread imported. */
+function runRecorded(args: string[]): { stdout: string; imports: string[] } {
   const record = join(workDir, `${args.join('-').replace(/[^a-z]/gi, '')}.txt`);
   writeFileSync(record, '');
   const run = spawnSync(process.execPath, ['--import', RECORDER, CLI_PATH, ...args], {
@@ -20,7 +25,7 @@ function importsOf(args: string[]): string[] {
     encoding: 'utf8',
   });
   assert.equal(run.status, 0, run.stderr);
-  return readFileSync(record, 'utf8').trim().split('\n');
+  return { stdout: run.stdout, imports: readFileSync(record, 'utf8').trim().split('\n') };
 }
 
 const HEAVY = [
@@ -66,5 +71,22 @@ describe('commands that do not run a job load nothing they do not need', () => {
     ]);
     assert.ok(imports.some((url) => /\/run\/run-job/.test(url)));
     assert.ok(imports.some((url) => /\/executors\//.test(url)));
+  });
+
+  test('a live run draws with listr2 on its listing thread: the run thread never loads it', () => {
+    // The recorder's hooks are not passed to worker threads, so it sees the main thread only.
+    const { stdout, imports } = runRecorded([
+      join(JOBS, 'shell.yaml'),
+      '--output',
+      'live',
+      '--results',
+      join(workDir, 'shell-live.jsonl'),
+    ]);
+    assert.match(stdout, /✔ greet\s+4\/4/, 'listr2 drew the final rows');
+    assert.ok(imports.some((url) => url.endsWith('/report/live-reporter.js')));
+    assert.deepEqual(
+      imports.filter((url) => /listr2/.test(url)),
+      [],
+    );
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { createReporter } from '../../src/report/create-reporter.ts';
+// The built reporter: its listing runs in a worker thread started from a built `.js` file.
+import { createReporter } from '../../dist/src/report/create-reporter.js';
 import { stripAnsi } from '../../src/report/style.ts';
 import { captureStream, fetchThenReport } from './synthetic-events.ts';
 
@@ -72,9 +73,34 @@ test('live ends cleanly when the run never finishes (the engine threw)', async (
   );
 });
 
-test('live creates nothing and prints nothing when no run started', async () => {
+test('live prints nothing when no run started', async () => {
   const stdout = captureStream({ columns: 80, rows: 30 });
   const reporter = await createReporter('live', { stdout, stderr: captureStream() });
   await reporter.close();
   assert.equal(stdout.text(), '');
+});
+
+test('live holds other output while it draws and writes it after the final frame, before the summary', async () => {
+  const stdout = captureStream({ columns: 80, rows: 30 });
+  const stderr = captureStream();
+  const reporter = await createReporter('live', { stdout, stderr });
+  const events = fetchThenReport(3);
+  const cut = events.findIndex((e) => e.type === 'item-started') + 1;
+  for (const event of events.slice(0, cut)) reporter.onEvent(event);
+  stdout.write('a line a task printed\n');
+  stderr.write('a warning a task printed\n');
+  await sleep(300);
+  assert.doesNotMatch(stdout.text(), /a line a task printed/, 'held while the listing draws');
+  assert.equal(stderr.text(), '');
+
+  for (const event of events.slice(cut)) reporter.onEvent(event);
+  await reporter.close();
+  const text = stripAnsi(stdout.text());
+  const frame = text.lastIndexOf('✔ report');
+  const printed = text.indexOf('a line a task printed\n');
+  const summary = text.indexOf('run crawl');
+  assert.ok(frame !== -1 && frame < printed && printed < summary, text);
+  assert.equal(stderr.text(), 'a warning a task printed\n');
+  stdout.write('after the listing\n');
+  assert.match(stdout.text(), /after the listing\n$/, 'stdout writes directly again');
 });
