@@ -3,7 +3,7 @@ import type { DefaultRenderer } from 'listr2';
 /** The live listing redraws at most this often. */
 export const RENDER_INTERVAL_MS = 100;
 
-/** Lets the reporter change many rows at once and draw them in one frame. */
+/** Lets the listing thread apply a batch of rows and draw them in one frame. */
 export interface RenderGate {
   /** While true, redraw requests are only remembered. */
   isHeld: boolean;
