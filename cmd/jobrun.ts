@@ -129,11 +129,14 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   const mode = options.output ?? defaultOutputMode(process.stdout, process.env);
   // Before the job is loaded: the live listing starts its thread meanwhile.
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
-  const job = await loadJob(file, { vars: options.var }).catch(async (error: unknown) => {
+  // The engine loads while the job file is read and checked.
+  const [job, { runJob }] = await Promise.all([
+    loadJob(file, { vars: options.var }),
+    import('../src/run/run-job.ts'),
+  ]).catch(async (error: unknown) => {
     await reporter.close();
     throw error;
   });
-  const { runJob } = await import('../src/run/run-job.ts');
 
   // First signal: stop starting items and drain; second: cancel in-flight items.
   const drain = new AbortController();
