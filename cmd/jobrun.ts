@@ -313,4 +313,13 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`jobrun job.yaml | head`) ends jobrun's output, not its work: what is
+// written to a closed pipe is dropped, the run goes on, its results file is completed and the exit
+// code is the run's own.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 process.exit(await main(process.argv.slice(2)));

@@ -133,6 +133,37 @@ describe('the run lock', () => {
   });
 });
 
+describe('a reader that goes away', () => {
+  for (const mode of ['plain', 'json', 'live'] as const) {
+    test(`--output ${mode} into a pipe closed early: the run finishes, its file is complete, exit 0`, async () => {
+      const results = join(workDir, `closed-pipe-${mode}.jsonl`);
+      // 3,000 items print far more than a pipe holds, so writes go on after the reader has gone.
+      const job = writeJob(
+        `closed-pipe-${mode}`,
+        `executor: { kind: coroutine, maxWorkers: 4 }\ntasks:\n  many:\n    map: { range: 3000 }\n    function: MOD#describe\n  after:\n    needs: [many]\n    run: echo done\n`,
+      );
+      const child = spawn(
+        process.execPath,
+        [CLI_PATH, job, '--results', results, '--output', mode],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      // Like `| head -1`: read a first chunk, then close the pipe.
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /EPIPE|Error/);
+      const records = readRecords(results);
+      assert.equal(byIndex(records, 'many').length, 3000);
+      assert.equal(records.at(-1)?.type, 'summary');
+      assert.equal(records.at(-1)?.status, 'ok');
+    });
+  }
+});
+
 describe('fail-fast', () => {
   test('the first failed item cancels the rest of the run', async () => {
     const results = join(workDir, 'failfast.jsonl');
