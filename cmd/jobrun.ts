@@ -19,7 +19,9 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 const EXIT_LOCKED = 75;
-const EXIT_BY_SIGNAL: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_BY_SIGNAL: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+/** Signals that stop a run: the first drains it, the next cancels what is in flight. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'help']);
 const OPTIONS_WITH_VALUE = new Set([
@@ -138,15 +140,15 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     throw error;
   });
 
-  // First signal: stop starting items and drain; second: cancel in-flight items.
+  // First signal: stop starting items and drain; second: cancel in-flight items. SIGHUP (the
+  // terminal closed) stops a run as SIGTERM does, so its commands do not outlive it.
   const drain = new AbortController();
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
     if (!drain.signal.aborted) drain.abort(signal);
     else cancel.abort(signal);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const startedAt = process.env.JOBRUN_RUN_STARTED_AT;
     const result = await runJob(job, {
@@ -165,8 +167,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   } finally {
     // Also when the run rejects (a lock held, broken infrastructure): the terminal gets its cursor back.
     await reporter.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 
@@ -211,7 +212,8 @@ Examples:
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
-75 another run holds the lock, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
+75 another run holds the lock, 129 the terminal hung up (SIGHUP), 130 interrupted (SIGINT),
+143 terminated (SIGTERM).
 `;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -313,12 +315,12 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (`jobrun job.yaml | head`) ends jobrun's output, not its work: what is
-// written to a closed pipe is dropped, the run goes on, its results file is completed and the exit
-// code is the run's own.
+// A reader that goes away (`jobrun job.yaml | head`) or a terminal that closes ends jobrun's
+// output, not its work: what is written to a closed pipe (EPIPE) or a hung-up terminal (EIO) is
+// dropped, the run goes on, its results file is completed and the exit code is the run's own.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
   });
 }
 

@@ -42,6 +42,7 @@ describe('interrupts', () => {
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    ['SIGHUP', 129],
   ] as const) {
     test(`${signal} once lets in-flight items finish and writes a complete file`, async () => {
       const results = join(workDir, `drain-${signal}.jsonl`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../helpers/cli.ts';
+import { isAlive } from '../helpers/processes.ts';
+import { byIndex, readRecords } from '../helpers/results.ts';
 
 // The built CLI in a real pseudo-terminal (tmux, on a private server socket), asserting what a
 // person sees on the screen.
@@ -126,4 +129,39 @@ test('without --output a terminal gets the live listing, and a successful run en
   assert.match(lines[1]!, /^✔ done {5}done {2}coroutine/);
   assert.match(screen.final, /\nrun all-ok ok in /);
   assert.equal(screen.exitCode, 0);
+});
+
+test('closing the terminal drains the run: a complete file, the commands in flight finished, none left', async () => {
+  const results = join(dir, 'hangup.jsonl');
+  const pids = join(dir, 'hangup-pids.txt');
+  const job = join(dir, 'hangup.yaml');
+  writeFileSync(
+    job,
+    `name: hangup\nexecutor: { kind: coroutine, maxWorkers: 2 }\ntasks:\n  slow:\n    map: { range: 6 }\n    run: echo $$ >> ${pids}; sleep 1\n`,
+  );
+  // Killing the session hangs up the terminal: its shell dies of SIGHUP, and the kernel sends
+  // SIGHUP to jobrun. (Node 20 then aborts while restoring the vanished terminal's settings on
+  // exit, nodejs/node#51519, so the exit code is not jobrun's to assert here; the pipe tests in
+  // test/cli/run-control.test.ts check 129.)
+  const command = [process.execPath, CLI_PATH, job, '--results', results].map(shellQuote).join(' ');
+  tmux('new-session', '-d', '-s', 'hangup', '-x', '80', '-y', '20', 'sh', '-c', command);
+  const readPids = (): number[] =>
+    existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').map(Number) : [];
+  for (let i = 0; i < 200 && readPids().length < 2; i++) await sleep(50);
+  tmux('kill-session', '-t', 'hangup');
+  const isComplete = (): boolean =>
+    existsSync(results) && readRecords(results).at(-1)?.type === 'summary';
+  for (let i = 0; i < 300 && !isComplete(); i++) await sleep(50);
+
+  const records = readRecords(results);
+  const items = byIndex(records, 'slow');
+  assert.ok(items.length >= 2 && items.length < 6, `drained ${items.length} items`);
+  assert.ok(
+    items.every((record) => record.status === 'ok'),
+    'the commands in flight finished',
+  );
+  assert.equal(records.at(-1)?.type, 'summary');
+  assert.equal(records.at(-1)?.status, 'cancelled');
+  await sleep(200);
+  assert.deepEqual(readPids().filter(isAlive), [], 'no command outlives jobrun');
 });
