@@ -51,8 +51,8 @@ describe('interrupts', () => {
         `executor: { kind: process, maxWorkers: 2 }\ntasks:\n  slow:\n    map: { range: 50 }\n    function: MOD#sleepFor\n    with: 400\n  after:\n    needs: [slow]\n    run: echo never\n`,
       );
       const cli = startCli([job, '--results', results, '--output', 'plain']);
-      await cli.waitFor(/slow\[0\]|started|running/);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Once an item has finished, the workers are up and the next items are in flight.
+      await cli.waitFor(/slow\[\d+\] +ok/);
       cli.child.kill(signal);
       assert.equal(await cli.exited, code);
       const records = readRecords(results);
