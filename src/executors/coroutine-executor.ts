@@ -1,3 +1,5 @@
+import type { ProcessTracker } from '../actions/action-context.ts';
+import { groupReaper } from '../actions/group-reaper.ts';
 import { startAction } from '../actions/perform-action.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
@@ -68,6 +70,11 @@ class Attempt implements CrashScope {
       if (this.isAborted) this.controller.abort();
     }
     return this.controller.signal;
+  }
+
+  /** Shell commands' process groups go to the reaper, which stops them if jobrun is killed. */
+  get processes(): ProcessTracker {
+    return groupReaper;
   }
 
   whenAborted(cancel: () => void): void {

@@ -1,5 +1,6 @@
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
+import { groupReaper } from '../actions/group-reaper.ts';
 import { killGroup } from '../actions/run-action.ts';
 import type { WorkerMessage } from './protocol.ts';
 import { itemError } from './serialize-error.ts';
@@ -326,9 +327,11 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
       }
       case 'spawned':
         worker.pgids.add(message.pgid);
+        groupReaper.add(message.pgid);
         return;
       case 'reaped':
         worker.pgids.delete(message.pgid);
+        groupReaper.delete(message.pgid);
         return;
       case 'crash':
         worker.crash = message.error;
@@ -341,7 +344,10 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     clearTimeout(worker.cancelTimer);
     waitingTurn.delete(worker);
     // A shell command never outlives its worker.
-    for (const pgid of worker.pgids) killGroup(pgid, 'SIGKILL');
+    for (const pgid of worker.pgids) {
+      killGroup(pgid, 'SIGKILL');
+      groupReaper.delete(pgid);
+    }
     const { id } = worker.handle;
     // In the worker's order: what ended before it died keeps its outcome, the next one was
     // running and fails, the ones behind it go back to the front of the queue.

@@ -118,6 +118,31 @@ describe('interrupts', () => {
   });
 });
 
+describe('a jobrun killed outright', () => {
+  for (const kind of ['coroutine', 'thread', 'process'] as const) {
+    test(`SIGKILL on ${kind}: its shell commands are stopped all the same`, async () => {
+      const pids = join(workDir, `sigkill-${kind}-pids.txt`);
+      const job = writeJob(
+        `sigkill-${kind}`,
+        `executor: { kind: ${kind}, maxWorkers: 2 }\ntasks:\n  stuck:\n    map: { range: 4 }\n    run: echo $$ >> ${pids}; sleep 30\n`,
+      );
+      const cli = startCli([job, '--results', join(workDir, `sigkill-${kind}.jsonl`)]);
+      const shells = (): number[] =>
+        existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').map(Number) : [];
+      for (let i = 0; i < 200 && shells().length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(shells().length, 2, 'two commands started');
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+      for (let i = 0; i < 100 && shells().some(isAlive); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(shells().filter(isAlive), [], 'no shell outlives jobrun');
+    });
+  }
+});
+
 describe('the run lock', () => {
   test('a second run of the same job exits 75 at once and touches nothing', async () => {
     const results = join(workDir, 'locked.jsonl');
