@@ -11,15 +11,17 @@ import {
   formatProblem,
 } from '../src/errors.ts';
 import { EXECUTOR_KINDS, type ExecutorKind, type ExecutorSetting } from '../src/job/types.ts';
+import {
+  EXIT_BY_SIGNAL,
+  EXIT_FAILED,
+  EXIT_LOCKED,
+  EXIT_OK,
+  EXIT_USAGE,
+} from '../src/exit-codes.ts';
 import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../src/paths.ts';
 import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 
 // Only this file turns outcomes into exit codes (SPEC §4).
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-const EXIT_LOCKED = 75;
-const EXIT_BY_SIGNAL: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 /** Signals that stop a run: the first drains it, the next cancels what is in flight. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 

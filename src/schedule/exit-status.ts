@@ -1,12 +1,10 @@
+import { EXIT_BY_SIGNAL, EXIT_FAILED, EXIT_LOCKED, EXIT_OK } from '../exit-codes.ts';
+
 /** How a scheduled run ended, as logged. */
 export type RunExitStatus = 'ok' | 'failed' | 'locked' | 'interrupted' | 'crashed';
 
-/** jobrun's exit code when another run of the same job holds its lock (SPEC §4). */
-export const EXIT_LOCKED = 75;
-
-/** A run's exit codes after SIGHUP, SIGINT and SIGTERM, and those signals. */
-const INTERRUPTED_CODES: ReadonlySet<number> = new Set([129, 130, 143]);
-const INTERRUPTED_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGHUP', 'SIGINT', 'SIGTERM']);
+const INTERRUPTED_CODES: ReadonlySet<number> = new Set(Object.values(EXIT_BY_SIGNAL));
+const INTERRUPTED_SIGNALS: ReadonlySet<string> = new Set(Object.keys(EXIT_BY_SIGNAL));
 
 /**
  * Reads a `jobrun run` child's exit: 0 ok, 1 failed, 75 locked, 129/130/143 (or death by SIGHUP,
@@ -14,8 +12,8 @@ const INTERRUPTED_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGHUP', 'SIG
  * `crashed`.
  */
 export function exitStatusOf(code: number | null, signal: NodeJS.Signals | null): RunExitStatus {
-  if (code === 0) return 'ok';
-  if (code === 1) return 'failed';
+  if (code === EXIT_OK) return 'ok';
+  if (code === EXIT_FAILED) return 'failed';
   if (code === EXIT_LOCKED) return 'locked';
   if (
     (code !== null && INTERRUPTED_CODES.has(code)) ||
