@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli } from '../helpers/cli.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
-import { isAlive } from '../helpers/processes.ts';
+import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'jobrun-control-'));
@@ -94,13 +94,7 @@ describe('interrupts', () => {
       `executor: { kind: process, maxWorkers: 2 }\ntasks:\n  stuck:\n    map: { range: 4 }\n    run: echo $$ >> ${pids}; sleep 30\n`,
     );
     const cli = startCli([job, '--results', results, '--output', 'plain']);
-    for (
-      let i = 0;
-      i < 200 && (!existsSync(pids) || readFileSync(pids, 'utf8').trim().split('\n').length < 2);
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(() => pidsIn(pids).length >= 2);
     cli.child.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 300));
     cli.child.kill('SIGINT');
@@ -112,7 +106,7 @@ describe('interrupts', () => {
       String(statuses),
     );
     assert.equal((records.at(-1) as JsonRecord).status, 'cancelled');
-    const shells = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    const shells = pidsIn(pids);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
   });
@@ -127,18 +121,13 @@ describe('a jobrun killed outright', () => {
         `executor: { kind: ${kind}, maxWorkers: 2 }\ntasks:\n  stuck:\n    map: { range: 4 }\n    run: echo $$ >> ${pids}; sleep 30\n`,
       );
       const cli = startCli([job, '--results', join(workDir, `sigkill-${kind}.jsonl`)]);
-      const shells = (): number[] =>
-        existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').map(Number) : [];
-      for (let i = 0; i < 200 && shells().length < 2; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.equal(shells().length, 2, 'two commands started');
+      await eventually(() => pidsIn(pids).length >= 2);
+      const shells = pidsIn(pids);
+      assert.equal(shells.length, 2, 'two commands started');
       cli.child.kill('SIGKILL');
       await cli.exited;
-      for (let i = 0; i < 100 && shells().some(isAlive); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.deepEqual(shells().filter(isAlive), [], 'no shell outlives jobrun');
+      await eventually(() => !shells.some(isAlive), 5000);
+      assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
     });
   }
 });

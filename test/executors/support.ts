@@ -6,7 +6,7 @@ import type {
   ResolvedAction,
 } from '../../dist/src/executors/types.js';
 
-export { isAlive } from '../helpers/processes.ts';
+export { eventually, isAlive } from '../helpers/processes.ts';
 
 /** The executor kinds, in the order the conformance suite runs them. */
 export const KINDS = ['process', 'thread', 'coroutine'] as const;
@@ -49,17 +49,6 @@ export function maxOverlap(outcomes: ActionOutcome[]): number {
   );
 }
 
-/** Polls until `condition` holds; a safety net, not a speed assertion. */
-export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
-}
-
-/** A script that runs requests on one executor in its own process (see its header). */
 export const DRIVER = fileURLToPath(new URL('./execute-in-child.js', import.meta.url));
 
 /** Runs requests on a fresh executor in a child process; fails if that process does not end well. */

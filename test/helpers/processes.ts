@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */
 export function isAlive(pid: number): boolean {
   try {
@@ -6,4 +8,19 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Polls until `condition` holds; a safety net, not a speed assertion. */
+export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
+/** The pids that shell commands appended to `file` (`echo $$ >> file`), none if it is missing. */
+export function pidsIn(file: string): number[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map(Number) : [];
 }

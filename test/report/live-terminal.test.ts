@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../helpers/cli.ts';
-import { isAlive } from '../helpers/processes.ts';
+import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
 // The built CLI in a real pseudo-terminal (tmux, on a private server socket), asserting what a
@@ -145,13 +145,9 @@ test('closing the terminal drains the run: a complete file, the commands in flig
   // test/cli/run-control.test.ts check 129.)
   const command = [process.execPath, CLI_PATH, job, '--results', results].map(shellQuote).join(' ');
   tmux('new-session', '-d', '-s', 'hangup', '-x', '80', '-y', '20', 'sh', '-c', command);
-  const readPids = (): number[] =>
-    existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').map(Number) : [];
-  for (let i = 0; i < 200 && readPids().length < 2; i++) await sleep(50);
+  await eventually(() => pidsIn(pids).length >= 2);
   tmux('kill-session', '-t', 'hangup');
-  const isComplete = (): boolean =>
-    existsSync(results) && readRecords(results).at(-1)?.type === 'summary';
-  for (let i = 0; i < 300 && !isComplete(); i++) await sleep(50);
+  await eventually(() => existsSync(results) && readRecords(results).at(-1)?.type === 'summary');
 
   const records = readRecords(results);
   const items = byIndex(records, 'slow');
@@ -163,5 +159,5 @@ test('closing the terminal drains the run: a complete file, the commands in flig
   assert.equal(records.at(-1)?.type, 'summary');
   assert.equal(records.at(-1)?.status, 'cancelled');
   await sleep(200);
-  assert.deepEqual(readPids().filter(isAlive), [], 'no command outlives jobrun');
+  assert.deepEqual(pidsIn(pids).filter(isAlive), [], 'no command outlives jobrun');
 });
