@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
@@ -156,6 +156,8 @@ before(() => {
     writeFiles(dir, files);
   }
 });
+
+after(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('task modules load in any folder, on every executor kind', () => {
   for (const folder of FOLDERS) {
