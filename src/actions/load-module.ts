@@ -1,19 +1,27 @@
 import { pathToFileURL } from 'node:url';
 
 const TYPESCRIPT_EXTENSION = /\.[cm]?ts$/;
+/**
+ * tsx's namespace for the modules jobrun loads. Only imports made through it (and what those
+ * modules import in turn) go through tsx: the program around jobrun keeps its own loader, and
+ * loading a task module changes nothing for it.
+ */
+const TSX_NAMESPACE = 'jobrun';
+
+type Exports = Record<string, unknown>;
 
 /** One load per module path per worker (thread, process or the main thread). */
-const modules = new Map<string, Promise<Record<string, unknown>>>();
+const modules = new Map<string, Promise<Exports>>();
 /** The same modules once loaded, readable without a promise turn on every call. */
-const loadedModules = new Map<string, Record<string, unknown>>();
-let tsxRegistered: Promise<void> | undefined;
+const loadedModules = new Map<string, Exports>();
+let typeScriptImport: Promise<(url: string) => Promise<Exports>> | undefined;
 
 /**
- * Imports a user's task module once per worker and caches it. TypeScript modules first register
- * tsx's loader in this thread: an inherited `--import tsx` does not reach worker threads on
- * Node 20, and plain JS should not pay for tsx at all.
+ * Imports a user's task module once per worker and caches it (docs/modules.md). JavaScript loads
+ * with Node's own loader, as `node` would run it; TypeScript through tsx, as `tsx` would, in any
+ * folder. Plain JS never pays for tsx.
  */
-export function loadModule(path: string): Promise<Record<string, unknown>> {
+export function loadModule(path: string): Promise<Exports> {
   let loaded = modules.get(path);
   if (loaded === undefined) {
     loaded = importModule(path);
@@ -28,18 +36,65 @@ export function loadModule(path: string): Promise<Record<string, unknown>> {
 }
 
 /** The exports of a module `loadModule` has finished loading in this worker, else `undefined`. */
-export function loadedModule(path: string): Record<string, unknown> | undefined {
+export function loadedModule(path: string): Exports | undefined {
   return loadedModules.get(path);
 }
 
-async function importModule(path: string): Promise<Record<string, unknown>> {
-  if (TYPESCRIPT_EXTENSION.test(path)) await registerTsx();
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+async function importModule(path: string): Promise<Exports> {
+  const url = pathToFileURL(path).href;
+  try {
+    const namespace = TYPESCRIPT_EXTENSION.test(path)
+      ? await (
+          await importTypeScript()
+        )(url)
+      : ((await import(url)) as Exports);
+    return declaredExports(namespace);
+  } catch (error) {
+    throw oneLine(error);
+  }
 }
 
-function registerTsx(): Promise<void> {
-  tsxRegistered ??= import('tsx/esm/api').then(({ register }) => {
-    register();
-  });
-  return tsxRegistered;
+/**
+ * tsx's ESM and CommonJS hooks under one namespace, registered once in this thread, the way its
+ * `tsImport` does it for one file. Both are needed: a `.ts` file outside a `"type": "module"`
+ * package is CommonJS to tsx, and its own `require()`s and extensionless imports go through the
+ * CommonJS hooks. A worker thread registers its own: hooks and `--import tsx` do not reach it.
+ */
+function importTypeScript(): Promise<(url: string) => Promise<Exports>> {
+  typeScriptImport ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(
+    ([commonJs, esm]) => {
+      commonJs.register({ namespace: TSX_NAMESPACE });
+      const scoped = esm.register({ namespace: TSX_NAMESPACE });
+      return async (url) => (await scoped.import(url, import.meta.url)) as Exports;
+    },
+  );
+  typeScriptImport.catch(() => (typeScriptImport = undefined));
+  return typeScriptImport;
+}
+
+/**
+ * The exports a module's source declares. A CommonJS module compiled from `import`/`export` (by
+ * tsx for a `.ts` file outside a `"type": "module"` package, or by tsc or Babel beforehand) marks
+ * its `module.exports` with `__esModule`; Node gives that whole object as `default`, where the
+ * author's default export is `default.default`. Its `module.exports` holds every export by name.
+ */
+function declaredExports(namespace: Exports): Exports {
+  const commonJs = namespace.default;
+  const isCompiledEsm =
+    (typeof commonJs === 'object' || typeof commonJs === 'function') &&
+    commonJs !== null &&
+    (commonJs as { __esModule?: unknown }).__esModule === true;
+  return isCompiledEsm ? (commonJs as Exports) : namespace;
+}
+
+/**
+ * tsx reports a module it cannot compile as `Transform failed with 1 error:` and the place on the
+ * next line; an item's error and a callback's load failure read better as that one place.
+ */
+function oneLine(error: unknown): unknown {
+  if (!(error instanceof Error) || !error.message.startsWith('Transform failed')) return error;
+  const message = error.message.split('\n').slice(1).join(' ').replace(': ERROR: ', ': ');
+  error.stack = error.stack?.replace(error.message, message);
+  error.message = message;
+  return error;
 }

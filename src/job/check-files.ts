@@ -2,13 +2,13 @@ import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { Issue } from './issue.ts';
 import { isObject, rawTasks } from './job-data.ts';
-import { readModuleExports, type ModuleExports } from './module-exports.ts';
+import { readModuleExports, type ModuleReading } from './module-exports.ts';
 import { parseModuleRef } from './module-ref.ts';
 import { didYouMean, listWords } from './suggest.ts';
 
 const COMMONJS_HINT =
   '; Node names the exports of a CommonJS module only when written as exports.NAME = … or module.exports = { NAME }';
-const MODULE_REF = /^[^#]+\.(js|mjs|cjs|ts|mts)(#[A-Za-z_$][A-Za-z0-9_$]*)?$/;
+const MODULE_REF = /^[^#]+\.(js|mjs|cjs|ts|mts|cts)(#[A-Za-z_$][A-Za-z0-9_$]*)?$/;
 
 /**
  * Files a job needs before it can run: each `function` and `callback` module with its named
@@ -16,7 +16,7 @@ const MODULE_REF = /^[^#]+\.(js|mjs|cjs|ts|mts)(#[A-Za-z_$][A-Za-z0-9_$]*)?$/;
  */
 export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
   const issues: Issue[] = [];
-  const exportsByFile = new Map<string, Promise<ModuleExports>>();
+  const exportsByFile = new Map<string, Promise<ModuleReading>>();
   const checks: Array<Promise<void>> = [];
   for (const [id, task] of rawTasks(data)) {
     for (const key of ['function', 'callback'] as const) {
@@ -40,9 +40,9 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
             pending = readModuleExports(ref.path);
             exportsByFile.set(ref.path, pending);
           }
-          let found: ModuleExports;
+          let reading: ModuleReading;
           try {
-            found = await pending;
+            reading = await pending;
           } catch (error) {
             issues.push({
               path,
@@ -51,6 +51,18 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
             });
             return;
           }
+          if (!reading.isOk) {
+            // FILE:LINE:COL of the module itself, which editors and terminals turn into a link.
+            const { text, line, column } = reading.problem;
+            const place = line === undefined ? '' : `:${line}:${column ?? 1}`;
+            issues.push({
+              path,
+              at: 'value',
+              text: `${shown(ref.path, dir)}${place}: ${text}`,
+            });
+            return;
+          }
+          const found = reading.exports;
           if (found.names.has(ref.exportName) || !found.isComplete) return;
           const names = [...found.names].sort();
           const listed =

@@ -214,7 +214,7 @@ function hintFor(schemaPart: unknown): string | undefined {
       [at($defs, 'map', 'anyOf', 2, 'properties', 'range', 'anyOf', 1), range],
       [
         at($defs, 'moduleRef'),
-        'a module path ending in .js, .mjs, .cjs, .ts or .mts, optionally followed by #exportName',
+        'a module path ending in .js, .mjs, .cjs, .ts, .mts or .cts, optionally followed by #exportName',
       ],
       [at($defs, 'taskId'), name],
       [at(properties, 'name'), name],
