@@ -21,7 +21,7 @@ import {
 import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../src/paths.ts';
 import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 
-// Only this file turns outcomes into exit codes (SPEC §4).
+// Only this file turns outcomes into exit codes (src/exit-codes.ts names them).
 /** Signals that stop a run: the first drains it, the next cancels what is in flight. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
