@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from '#commander';
+import type { Command, Help, Option } from '#commander';
 import {
   JobrunError,
   JobValidationError,
@@ -21,7 +21,7 @@ import {
 import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../src/paths.ts';
 import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 
-// Only this file turns outcomes into exit codes (SPEC §4).
+// Only this file turns outcomes into exit codes (src/exit-codes.ts names them).
 /** Signals that stop a run: the first drains it, the next cancels what is in flight. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -38,7 +38,7 @@ interface RunCommandOptions {
   executor?: ExecutorKind;
   maxWorkers?: number;
   results?: string;
-  var: Record<string, string>;
+  var?: Record<string, string>;
   output?: OutputMode;
   dryRun?: boolean;
   failFast?: boolean;
@@ -66,7 +66,11 @@ function parseMaxWorkers(value: string): number {
   return count;
 }
 
-function collectVar(value: string, vars: Record<string, string>): Record<string, string> {
+// No default value: commander would print it in the help as `(default: {})`.
+function collectVar(
+  value: string,
+  vars: Record<string, string> | undefined,
+): Record<string, string> {
   const equals = value.indexOf('=');
   if (equals <= 0) throw new UsageError(`Expected \`--var\` to be NAME=VALUE, got \`${value}\``);
   return { ...vars, [value.slice(0, equals)]: value.slice(equals + 1) };
@@ -226,7 +230,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .showSuggestionAfterError()
     .addHelpText('after', EXAMPLES);
 
-  program
+  const run = program
     .command('run', { isDefault: false })
     .description('validate, then run a job (`jobrun FILE` is the same)')
     .argument('<file>', 'the job file')
@@ -236,12 +240,19 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       ),
     )
     .option('--max-workers <n>', 'at most N actions at once per executor', parseMaxWorkers)
-    .option('--results <path>', 'write the results file here instead')
-    .option('--var <name=value>', "override one of the job's vars (repeatable)", collectVar, {})
-    .addOption(
-      new commander.Option('--output <mode>', 'live | plain | json | quiet').choices(OUTPUT_MODES),
+    .option('--results <path>', 'write the results file here')
+    .option(
+      '--var <name=value>',
+      'set a var the job declares, as a string (repeatable)',
+      collectVar,
     )
-    .option('--dry-run', 'validate and print the plan without running')
+    .addOption(
+      new commander.Option(
+        '--output <mode>',
+        'default: live on a terminal, plain otherwise or when CI is set',
+      ).choices(OUTPUT_MODES),
+    )
+    .option('--dry-run', 'validate and print the plan; run nothing')
     .option('--fail-fast', 'the first failed item cancels the run')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, options: RunCommandOptions) =>
@@ -272,7 +283,47 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     });
 
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError();
+  listRunOptionsInRootHelp(program, run);
   return program;
+}
+
+const RUN_OPTIONS_HEADING = 'Run options (jobrun FILE, same as jobrun run FILE):';
+
+/**
+ * `jobrun --help` lists the run options before the commands: `jobrun FILE` is the main use, and
+ * a user should not have to know that the options live on a `run` command.
+ */
+function listRunOptionsInRootHelp(program: Command, run: Command): void {
+  const defaults = new commander.Help();
+  const runOptions = (helper: Help): Option[] =>
+    helper.visibleOptions(run).filter((option) => option.long !== '--help');
+  const termOf = (option: Option, helper: Help): string =>
+    helper.styleOptionTerm(helper.optionTerm(option));
+  program.usage('[run options] <file>\n       jobrun <command> [options]');
+  // Set on the root only, after the subcommands copied the root's settings: `jobrun run --help`
+  // keeps commander's own layout.
+  program.configureHelp({
+    padWidth: (command, helper) =>
+      Math.max(
+        defaults.padWidth(command, helper),
+        ...runOptions(helper).map((option) => helper.displayWidth(termOf(option, helper))),
+      ),
+    formatHelp: (command, helper) => {
+      const text = defaults.formatHelp(command, helper);
+      const width = helper.padWidth(command, helper);
+      const items = runOptions(helper).map((option) =>
+        helper.formatItem(
+          termOf(option, helper),
+          width,
+          helper.styleOptionDescription(helper.optionDescription(option)),
+          helper,
+        ),
+      );
+      const section = helper.formatItemList(RUN_OPTIONS_HEADING, items, helper).join('\n');
+      const at = text.indexOf(`\n${helper.styleTitle('Options:')}\n`) + 1;
+      return at === 0 ? `${text}\n${section}` : `${text.slice(0, at)}${section}\n${text.slice(at)}`;
+    },
+  });
 }
 
 async function main(args: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 /**
- * jobrun's exit codes (SPEC §4): the CLI turns outcomes into them, and `jobrun schedule` reads
- * its runs' exits back with them.
+ * jobrun's exit codes, as the README's command line section lists them: the CLI turns outcomes
+ * into them, and `jobrun schedule` reads its runs' exits back with them.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

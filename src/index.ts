@@ -11,6 +11,11 @@ export type {
 } from './run/events.ts';
 export type * from './job/types.ts';
 export type * from './results/types.ts';
+// What a task module's functions and callbacks receive: `import type { TaskContext } from 'jobrun'`.
+export type { TaskContext } from './actions/action-context.ts';
+export type { HttpResult } from './actions/http-action.ts';
+/** The result of a `run` action (`RunResult` is `runJob`'s). */
+export type { RunResult as CommandResult } from './actions/run-action.ts';
 export { EXECUTOR_KINDS } from './job/types.ts';
 export {
   JobrunError,

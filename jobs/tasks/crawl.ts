@@ -1,13 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { HttpResult } from 'jobrun';
 
 const PAGES_FILE = fileURLToPath(new URL('../results/crawl-pages.txt', import.meta.url));
-
-interface HttpResult {
-  url: string;
-  status: number;
-  size: number;
-}
 
 /**
  * Runs in jobrun's main process, one call at a time, so appending needs no lock. What it

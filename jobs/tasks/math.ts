@@ -1,8 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-
-interface TaskContext {
-  signal: AbortSignal;
-}
+import type { TaskContext } from 'jobrun';
 
 /** n², after a random pause of up to 50 ms, so items finish out of order. */
 export async function squareSlowly(n: number, ctx: TaskContext): Promise<number> {

@@ -25,7 +25,8 @@ const RUN_FIELDS = ['id', 'startedAt'];
 const RESULTS_ROOTS = ['run', 'job', 'vars', 'env'];
 
 /**
- * Checks that an expression names only what will exist when it is evaluated (SPEC §1.6).
+ * Checks that an expression names only what will exist when it is evaluated: a declared var, a
+ * task upstream through `needs`/`from`, `item` and `index` inside a map task.
  * Returns the problem as one sentence, or `null` when the reference is fine.
  *
  * @example

@@ -1,6 +1,6 @@
 import { ExpressionSyntaxError } from './expression-syntax-error.ts';
 
-/** The names an expression may start with (SPEC §1.6). */
+/** The names an expression may start with. */
 export const EXPRESSION_ROOTS = ['item', 'index', 'vars', 'env', 'tasks', 'job', 'run'] as const;
 
 /** One step of a data path: `.key`, `["key"]` or `[n]`. */

@@ -1,6 +1,6 @@
 import type { ExecutorConfig } from '../job/types.ts';
 
-/** The records of a results file (SPEC §3), one JSON object per line. */
+/** The records of a results file: JSON Lines, one complete object per line, written whole. */
 
 export type ItemStatus = 'ok' | 'failed' | 'skipped' | 'cancelled';
 export type TaskStatus = ItemStatus;

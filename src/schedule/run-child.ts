@@ -26,7 +26,7 @@ export interface RunChild {
   readonly pid: number | undefined;
   /** Resolves once the child has exited and its output is read; never rejects. */
   readonly exited: Promise<RunChildExit>;
-  /** Sends `signal` to the child only; it drains its own workers (SPEC §4). */
+  /** Sends `signal` to the child only; it drains its own workers, as a run does on Ctrl-C. */
   signal(signal: NodeJS.Signals): void;
   /** Last resort: SIGKILL to the child's whole process group, its pool workers included. */
   killGroup(): void;

@@ -17,8 +17,8 @@ export interface SchedulerOptions {
   /** The built CLI (`dist/cmd/jobrun.js`) that each run executes as `run FILE --output plain`. */
   cliPath: string;
   /**
-   * After `stop()`, running children get this long to drain (a run drains for at most 10 s,
-   * SPEC §4) before SIGKILL goes to their process groups.
+   * After `stop()`, running children get this long to drain (a run lets in-flight items finish
+   * for at most 10 s) before SIGKILL goes to their process groups.
    * @default 30000
    */
   stopGraceMs?: number;

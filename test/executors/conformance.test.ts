@@ -20,7 +20,7 @@ import {
   valueOf,
 } from './support.ts';
 
-// One suite, every executor kind: switching `kind` changes no result (SPEC §1.2).
+// One suite, every executor kind: switching `kind` changes no result.
 
 const WORKER_ID = {
   process: /^process-\d+$/,

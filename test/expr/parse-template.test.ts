@@ -28,7 +28,7 @@ describe('parseTemplate', () => {
     );
   });
 
-  test('every root of SPEC §1.6 parses, including task ids with - and bracket string keys', () => {
+  test('every expression root parses, including task ids with - and bracket string keys', () => {
     for (const source of [
       'item',
       'index',
