@@ -164,8 +164,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
     });
+    // Every task ok: a signal that came too late to stop anything does not make the run fail.
+    if (result.summary.status === 'ok') return EXIT_OK;
     if (result.interruptedBy !== null) return EXIT_BY_SIGNAL[result.interruptedBy] ?? EXIT_FAILED;
-    return result.summary.status === 'ok' ? EXIT_OK : EXIT_FAILED;
+    return EXIT_FAILED;
   } finally {
     // Also when the run rejects (a lock held, broken infrastructure): the terminal gets its cursor back.
     await reporter.close();
