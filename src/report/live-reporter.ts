@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../run/events.ts';
-import { truncate } from './format.ts';
+import { itemLabel, truncate } from './format.ts';
 import { holdOutput, type HeldOutput } from './held-output.ts';
 import type { FromListing, ListingSetup, RowEnd, RowView, ToListing } from './live-protocol.ts';
 import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
-import { isFinalState, RunTally } from './run-tally.ts';
+import { isFinalState, RunTally, topErrorGroup, type TaskTally } from './run-tally.ts';
 import { createStyle, shouldUseColor } from './style.ts';
 import { formatSummary } from './summary.ts';
 import { RENDER_INTERVAL_MS } from './throttled-renderer.ts';
@@ -156,7 +156,7 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       title: task === undefined ? id : taskRow(task, frame),
       error:
         outcome === 'failed'
-          ? truncate(task?.firstError ?? 'failed', frame.width - ROW_INDENT)
+          ? truncate(task === undefined ? 'failed' : errorLine(task), frame.width - ROW_INDENT)
           : '',
     };
     send({ type: 'end-row', row: end });
@@ -231,4 +231,18 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       await drain(stdout);
     },
   };
+}
+
+/**
+ * The line under a failed task: its most frequent kind of error with its count and first item,
+ * e.g. `×98  HTTP_STATUS: Response code 503 (Service Unavailable) (first: fetch[3]; +1 other kind)`.
+ */
+function errorLine(task: TaskTally): string {
+  const top = topErrorGroup(task);
+  if (top === null) return task.firstError ?? 'failed';
+  const others = task.errorGroups.size - 1 + (task.ungroupedErrors > 0 ? 1 : 0);
+  const label = itemLabel(task.info.id, top.firstIndex);
+  if (top.count === 1 && others === 0) return `${top.text} (${label})`;
+  const more = others > 0 ? `; +${others} other kind${others === 1 ? '' : 's'}` : '';
+  return `×${top.count}  ${top.text} (first: ${label}${more})`;
 }
