@@ -134,9 +134,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   // Before the job is loaded: the live listing starts its thread meanwhile.
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
   // The engine loads while the job file is read and checked.
-  const [job, { runJob }] = await Promise.all([
+  const [job, { runJob }, { acquireCrashGuard, releaseCrashGuard }] = await Promise.all([
     loadJob(file, { vars: options.var }),
     import('../src/run/run-job.ts'),
+    import('../src/executors/crash-guard.ts'),
   ]).catch(async (error: unknown) => {
     await reporter.close();
     throw error;
@@ -151,6 +152,9 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     else cancel.abort(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Held until the output is closed, not only while runJob runs: a callback's timer that throws
+  // after its item has finished (even after the summary) only warns, never crashes jobrun.
+  acquireCrashGuard();
   try {
     const startedAt = process.env.JOBRUN_RUN_STARTED_AT;
     const result = await runJob(job, {
@@ -171,6 +175,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   } finally {
     // Also when the run rejects (a lock held, broken infrastructure): the terminal gets its cursor back.
     await reporter.close();
+    releaseCrashGuard();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }

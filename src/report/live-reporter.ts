@@ -48,12 +48,11 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
 
   // The listing thread starts now, while the CLI is still loading the job, so that its start-up
   // and listr2's loading overlap that work rather than the run's. It holds the process open only
-  // once the run has started.
+  // while it draws its final frame.
   const listing = new Worker(LISTING_ENTRY, {
     // Loader flags (`--import tsx` in development) do not work in threads on Node 20.
     execArgv: [],
   });
-  listing.unref();
   const listingEnded = new Promise<void>((resolve) => {
     listing.on('message', (message: FromListing) => {
       if (message.type === 'write') {
@@ -72,6 +71,8 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
     });
     listing.on('exit', () => resolve());
   });
+  // After the listeners: adding a 'message' listener holds the thread's port open again.
+  listing.unref();
 
   const layout = (): RowLayout => ({
     idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
@@ -173,7 +174,6 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
     }
     held = holdOutput(stdout, stderr);
     isListing = true;
-    listing.ref();
     send({ type: 'start', setup });
     syncAll();
     ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
@@ -215,6 +215,9 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       if (isListing) {
         syncAll();
         endAll();
+        // Held open only for its last frame: during the run, the listing alone must not keep the
+        // process up (a callback that can never settle is failed when nothing else is left).
+        listing.ref();
         send({ type: 'finish' });
         await listingEnded;
         process.off('exit', restore);

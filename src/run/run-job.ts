@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { collectExpressions } from '../expr/collect-expressions.ts';
 import { evaluateValue } from '../expr/evaluate.ts';
+import { acquireCrashGuard, releaseCrashGuard } from '../executors/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
 import { knownItemCount } from '../plan/item-source.ts';
@@ -162,6 +163,9 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
 
   const executors = new Map<string, Promise<Executor>>();
   const sink = openJsonlSink(resultsPath);
+  // Callbacks run in this process: what their code throws later, in a timer, fails their item.
+  const isGuarded = callbacks.size > 0;
+  if (isGuarded) acquireCrashGuard();
   try {
     const { createExecutor } = await import('../executors/create-executor.ts');
     const run: RunContext = {
@@ -327,6 +331,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await shutdownExecutors(executors, true);
     sink.close();
+    if (isGuarded) releaseCrashGuard();
     lock.release();
   }
 }
