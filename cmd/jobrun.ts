@@ -180,7 +180,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   }
 }
 
-async function scheduleCommand(targets: string[], options: { list?: boolean }): Promise<number> {
+async function scheduleCommand(
+  targets: string[],
+  options: { list?: boolean; verbose?: boolean },
+): Promise<number> {
   const { startScheduler, formatScheduleList } = await import('../src/schedule/index.ts');
   if (options.list === true) {
     process.stdout.write(await formatScheduleList(targets));
@@ -189,6 +192,7 @@ async function scheduleCommand(targets: string[], options: { list?: boolean }): 
   const starting = startScheduler(targets, {
     log: (line: string) => process.stdout.write(line + '\n'),
     cliPath: fileURLToPath(import.meta.url),
+    isVerbose: options.verbose === true,
   });
   // Handlers go in before the scheduler logs its first line: a SIGHUP sent as soon as a job is
   // listed must reload, not kill the scheduler by the signal's default action.
@@ -266,7 +270,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run every job that has `schedule:` on its cron schedule until stopped')
     .argument('<targets...>', 'job files or folders of job files')
     .option('--list', "print each job's next 5 run times and exit")
-    .action(async (targets: string[], options: { list?: boolean }) =>
+    .option('--verbose', "also log each run's own output, one line per item and task state")
+    .action(async (targets: string[], options: { list?: boolean; verbose?: boolean }) =>
       setExitCode(await scheduleCommand(targets, options)),
     );
 
