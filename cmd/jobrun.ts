@@ -138,9 +138,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   // Before the job is loaded: the live listing starts its thread meanwhile.
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
   // The engine loads while the job file is read and checked.
-  const [job, { runJob }] = await Promise.all([
+  const [job, { runJob }, { acquireCrashGuard, releaseCrashGuard }] = await Promise.all([
     loadJob(file, { vars: options.var }),
     import('../src/run/run-job.ts'),
+    import('../src/executors/crash-guard.ts'),
   ]).catch(async (error: unknown) => {
     await reporter.close();
     throw error;
@@ -155,6 +156,9 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     else cancel.abort(signal);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // Held until the output is closed, not only while runJob runs: a callback's timer that throws
+  // after its item has finished (even after the summary) only warns, never crashes jobrun.
+  acquireCrashGuard();
   try {
     const startedAt = process.env.JOBRUN_RUN_STARTED_AT;
     const result = await runJob(job, {
@@ -168,16 +172,22 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
     });
+    // Every task ok: a signal that came too late to stop anything does not make the run fail.
+    if (result.summary.status === 'ok') return EXIT_OK;
     if (result.interruptedBy !== null) return EXIT_BY_SIGNAL[result.interruptedBy] ?? EXIT_FAILED;
-    return result.summary.status === 'ok' ? EXIT_OK : EXIT_FAILED;
+    return EXIT_FAILED;
   } finally {
     // Also when the run rejects (a lock held, broken infrastructure): the terminal gets its cursor back.
     await reporter.close();
+    releaseCrashGuard();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 
-async function scheduleCommand(targets: string[], options: { list?: boolean }): Promise<number> {
+async function scheduleCommand(
+  targets: string[],
+  options: { list?: boolean; verbose?: boolean },
+): Promise<number> {
   const { startScheduler, formatScheduleList } = await import('../src/schedule/index.ts');
   if (options.list === true) {
     process.stdout.write(await formatScheduleList(targets));
@@ -186,6 +196,7 @@ async function scheduleCommand(targets: string[], options: { list?: boolean }): 
   const starting = startScheduler(targets, {
     log: (line: string) => process.stdout.write(line + '\n'),
     cliPath: fileURLToPath(import.meta.url),
+    isVerbose: options.verbose === true,
   });
   // Handlers go in before the scheduler logs its first line: a SIGHUP sent as soon as a job is
   // listed must reload, not kill the scheduler by the signal's default action.
@@ -270,7 +281,8 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .description('run every job that has `schedule:` on its cron schedule until stopped')
     .argument('<targets...>', 'job files or folders of job files')
     .option('--list', "print each job's next 5 run times and exit")
-    .action(async (targets: string[], options: { list?: boolean }) =>
+    .option('--verbose', "also log each run's own output, one line per item and task state")
+    .action(async (targets: string[], options: { list?: boolean; verbose?: boolean }) =>
       setExitCode(await scheduleCommand(targets, options)),
     );
 

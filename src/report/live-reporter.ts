@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../run/events.ts';
-import { truncate } from './format.ts';
+import { itemLabel, truncate } from './format.ts';
 import { holdOutput, type HeldOutput } from './held-output.ts';
 import type { FromListing, ListingSetup, RowEnd, RowView, ToListing } from './live-protocol.ts';
 import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
-import { isFinalState, RunTally } from './run-tally.ts';
+import { isFinalState, RunTally, topErrorGroup, type TaskTally } from './run-tally.ts';
 import { createStyle, shouldUseColor } from './style.ts';
 import { formatSummary } from './summary.ts';
 import { RENDER_INTERVAL_MS } from './throttled-renderer.ts';
@@ -48,12 +48,11 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
 
   // The listing thread starts now, while the CLI is still loading the job, so that its start-up
   // and listr2's loading overlap that work rather than the run's. It holds the process open only
-  // once the run has started.
+  // while it draws its final frame.
   const listing = new Worker(LISTING_ENTRY, {
     // Loader flags (`--import tsx` in development) do not work in threads on Node 20.
     execArgv: [],
   });
-  listing.unref();
   const listingEnded = new Promise<void>((resolve) => {
     listing.on('message', (message: FromListing) => {
       if (message.type === 'write') {
@@ -72,6 +71,8 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
     });
     listing.on('exit', () => resolve());
   });
+  // After the listeners: adding a 'message' listener holds the thread's port open again.
+  listing.unref();
 
   const layout = (): RowLayout => ({
     idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
@@ -156,7 +157,7 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       title: task === undefined ? id : taskRow(task, frame),
       error:
         outcome === 'failed'
-          ? truncate(task?.firstError ?? 'failed', frame.width - ROW_INDENT)
+          ? truncate(task === undefined ? 'failed' : errorLine(task), frame.width - ROW_INDENT)
           : '',
     };
     send({ type: 'end-row', row: end });
@@ -173,7 +174,6 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
     }
     held = holdOutput(stdout, stderr);
     isListing = true;
-    listing.ref();
     send({ type: 'start', setup });
     syncAll();
     ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
@@ -215,6 +215,9 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       if (isListing) {
         syncAll();
         endAll();
+        // Held open only for its last frame: during the run, the listing alone must not keep the
+        // process up (a callback that can never settle is failed when nothing else is left).
+        listing.ref();
         send({ type: 'finish' });
         await listingEnded;
         process.off('exit', restore);
@@ -231,4 +234,18 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       await drain(stdout);
     },
   };
+}
+
+/**
+ * The line under a failed task: its most frequent kind of error with its count and first item,
+ * e.g. `×98  HTTP_STATUS: Response code 503 (Service Unavailable) (first: fetch[3]; +1 other kind)`.
+ */
+function errorLine(task: TaskTally): string {
+  const top = topErrorGroup(task);
+  if (top === null) return task.firstError ?? 'failed';
+  const others = task.errorGroups.size - 1 + (task.ungroupedErrors > 0 ? 1 : 0);
+  const label = itemLabel(task.info.id, top.firstIndex);
+  if (top.count === 1 && others === 0) return `${top.text} (${label})`;
+  const more = others > 0 ? `; +${others} other kind${others === 1 ? '' : 's'}` : '';
+  return `×${top.count}  ${top.text} (first: ${label}${more})`;
 }

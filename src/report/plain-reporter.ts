@@ -13,9 +13,9 @@ import { drain, type Reporter, type ReporterOptions } from './types.ts';
  * ```text
  * 14:02:07.114  fetch  → running  coroutine ×16, 100 items
  * 14:02:07.160  fetch[3]  ok  41.7ms
- * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms
+ * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms  after 3 attempts
  * 14:02:08.310  fetch[9]  log  retrying with a smaller page
- * 14:02:09.950  fetch  → failed  2.8s  98 ok, 2 failed
+ * 14:02:09.950  fetch  → failed  2.8s  98 ok, 2 failed of 100
  * ```
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
@@ -100,8 +100,13 @@ function recordText(record: ItemRecord): string {
       const attempts = record.attempts > 1 ? `  after ${record.attempts} attempts` : '';
       return `${label}  ok  ${formatDuration(record.durationMs)}${attempts}`;
     }
-    case 'failed':
-      return `${label}  failed  ${record.error === null ? 'no error given' : formatItemError(record.error)}`;
+    case 'failed': {
+      const error = record.error === null ? 'no error given' : formatItemError(record.error);
+      const { attempts } = record;
+      // Nothing was attempted when the task's items could not be read at all.
+      const after = attempts > 0 ? `  after ${attempts} attempt${attempts === 1 ? '' : 's'}` : '';
+      return `${label}  failed  ${error}${after}`;
+    }
     case 'skipped':
     case 'cancelled':
       return `${label}  ${record.status}`;
@@ -113,9 +118,10 @@ function countsText(task: {
   failed: number;
   skipped: number;
   cancelled: number;
+  total: number | null;
 }): string {
   const parts = [`${task.ok} ok`, `${task.failed} failed`];
   if (task.skipped > 0) parts.push(`${task.skipped} skipped`);
   if (task.cancelled > 0) parts.push(`${task.cancelled} cancelled`);
-  return parts.join(', ');
+  return parts.join(', ') + (task.total === null ? '' : ` of ${task.total}`);
 }

@@ -1,16 +1,23 @@
-import type { ItemRecord, SummaryRecord } from '../results/types.ts';
+import type { ItemRecord, SummaryRecord, TaskSummary } from '../results/types.ts';
 import type { RunEvent, TaskInfo, TaskState } from '../run/events.ts';
-import { formatItemError, itemLabel } from './format.ts';
+import { formatItemError, itemLabel, normalizeMessage } from './format.ts';
 
 /** How many distinct error kinds a task keeps for the summary; the rest are only counted. */
 export const MAX_ERROR_GROUPS_PER_TASK = 1000;
 
-/** Identical errors of one task (same code and first line of message), counted. */
+/**
+ * Errors of one kind in one task, counted: the same code and the same first line of message once
+ * what varies between items (URLs, paths, ids, numbers) is folded, so ten `ECONNREFUSED` on ten
+ * URLs are one group.
+ */
 export interface ErrorGroup {
-  /** `CODE: first line of the message`. */
+  /**
+   * `CODE: first line of the message`: the message itself while every error of the group had the
+   * same, else its folded form (`ECONNREFUSED 127.0.0.1:<n>`).
+   */
   text: string;
   count: number;
-  /** Label of the first item that failed this way, e.g. `fetch[3]`. */
+  /** Index of the first item that failed this way (its label is e.g. `fetch[3]`). */
   firstIndex: number | null;
 }
 
@@ -40,7 +47,7 @@ export interface TaskTally {
   inFlight: Map<number, InFlightItem>;
   /** `CODE: message` of the first failed item, with its label. */
   firstError: string | null;
-  /** Keyed by `CODE: first line`, in order of first appearance. */
+  /** Keyed by `CODE: first line` folded (`normalizeMessage`), in order of first appearance. */
   errorGroups: Map<string, ErrorGroup>;
   /** Failed items whose kind of error did not fit in `errorGroups`. */
   ungroupedErrors: number;
@@ -91,6 +98,8 @@ export class RunTally {
         const tally = this.tasks.get(event.task);
         if (tally === undefined) break;
         tally.state = event.state;
+        // The final counts also hold what has no record of its own (items never reached).
+        if (event.counts !== undefined) applyCounts(tally, event.counts);
         if (event.state === 'running') tally.startedAtMs = Date.parse(event.at);
         else if (isFinalState(event.state)) {
           tally.finishedAtMs = Date.parse(event.at);
@@ -150,12 +159,31 @@ export class RunTally {
     if (record.error === null || record.status !== 'failed') return;
     const text = formatItemError(record.error);
     tally.firstError ??= `${text} (${itemLabel(record.task, record.index)})`;
-    const group = tally.errorGroups.get(text);
-    if (group !== undefined) group.count += 1;
-    else if (tally.errorGroups.size < MAX_ERROR_GROUPS_PER_TASK) {
-      tally.errorGroups.set(text, { text, count: 1, firstIndex: record.index });
+    const key = normalizeMessage(text);
+    const group = tally.errorGroups.get(key);
+    if (group !== undefined) {
+      group.count += 1;
+      if (group.text !== key && group.text !== text) group.text = key;
+    } else if (tally.errorGroups.size < MAX_ERROR_GROUPS_PER_TASK) {
+      tally.errorGroups.set(key, { text, count: 1, firstIndex: record.index });
     } else tally.ungroupedErrors += 1;
   }
+}
+
+function applyCounts(tally: TaskTally, counts: TaskSummary): void {
+  tally.ok = counts.ok;
+  tally.failed = counts.failed;
+  tally.skipped = counts.skipped;
+  tally.cancelled = counts.cancelled;
+  if (counts.total !== undefined) tally.total = counts.total;
+}
+
+/** The most frequent kind of error of a task, or `null` when none of its items failed. */
+export function topErrorGroup(tally: TaskTally): ErrorGroup | null {
+  let top: ErrorGroup | null = null;
+  for (const group of tally.errorGroups.values())
+    if (top === null || group.count > top.count) top = group;
+  return top;
 }
 
 function newTally(info: TaskInfo): TaskTally {

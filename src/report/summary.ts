@@ -31,11 +31,13 @@ const COLUMNS: readonly Column[] = [
   { title: 'status', dropOrder: 0, isLeft: true, cell: (_task, counts) => counts.status },
   { title: 'ok', dropOrder: 0, isLeft: false, cell: (_task, counts) => String(counts.ok) },
   { title: 'failed', dropOrder: 0, isLeft: false, cell: (_task, counts) => String(counts.failed) },
-  { title: 'skipped', dropOrder: 3, isLeft: false, cell: (_t, counts) => String(counts.skipped) },
-  { title: 'cancelled', dropOrder: 2, isLeft: false, cell: (_t, c) => String(c.cancelled) },
+  { title: 'skipped', dropOrder: 4, isLeft: false, cell: (_t, counts) => String(counts.skipped) },
+  { title: 'cancelled', dropOrder: 3, isLeft: false, cell: (_t, c) => String(c.cancelled) },
+  // ok + failed + skipped + cancelled = total, when the number of items is known.
+  { title: 'total', dropOrder: 2, isLeft: false, cell: (_t, c) => String(c.total ?? '–') },
   {
     title: 'duration',
-    dropOrder: 4,
+    dropOrder: 5,
     isLeft: false,
     cell: (_task, _counts, durationMs) => (durationMs === null ? '–' : formatDuration(durationMs)),
   },
@@ -51,14 +53,15 @@ const GAP = '  ';
 
 /**
  * The end-of-run summary: a line with the run's status and duration, a table per task (status,
- * ok, failed, skipped, cancelled, duration, items/s), the results file's path, then the errors.
+ * ok, failed, skipped, cancelled, total, duration, items/s), the results file's path, then the
+ * errors.
  *
  * @example
  * ```text
  * run crawl failed in 3.4s
- * task    status   ok  failed  skipped  cancelled  duration  items/s
- * fetch   failed   98       2        0          0      3.1s     32.3
- * report  skipped   0       0        1          0         –        –
+ * task    status   ok  failed  skipped  cancelled  total  duration  items/s
+ * fetch   failed   98       2        0          0    100      3.1s     32.3
+ * report  skipped   0       0        1          0      1         –        –
  * results: /home/me/crawl/results/crawl.jsonl
  *
  * errors in fetch (2 failed):
@@ -97,7 +100,7 @@ export function formatSummaryTable(tally: RunTally, options: SummaryOptions = {}
   let widths = measure();
   const total = (): number =>
     widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
-  for (const dropOrder of [1, 2, 3, 4]) {
+  for (const dropOrder of [1, 2, 3, 4, 5]) {
     if (total() <= width) break;
     columns = columns.filter(({ column }) => column.dropOrder !== dropOrder);
     widths = measure();
@@ -136,8 +139,9 @@ export function formatSummaryTable(tally: RunTally, options: SummaryOptions = {}
 }
 
 /**
- * The errors of the run, grouped by task and by code + first line of message, most frequent
- * first: 100 identical timeouts are one line `×100  TIMEOUT: …`.
+ * The errors of the run, grouped by task and by code + first line of message with what varies
+ * between items folded (URLs, paths, ids, numbers), most frequent first: 100 timeouts are one line
+ * `×100  TIMEOUT: …`, ten `ECONNREFUSED` on ten ports one line `×10  …127.0.0.1:<n>`.
  */
 export function formatErrorGroups(tally: RunTally, options: SummaryOptions = {}): string[] {
   const width = options.width ?? Number.POSITIVE_INFINITY;
@@ -173,8 +177,8 @@ export function formatErrorGroups(tally: RunTally, options: SummaryOptions = {})
 
 /** Counts from the items seen, for a summary drawn before (or without) `run-finished`. */
 function countsOf(task: TaskTally): Counts {
-  const { state: status, ok, failed, skipped, cancelled } = task;
-  return { status, ok, failed, skipped, cancelled };
+  const { state: status, ok, failed, skipped, cancelled, total } = task;
+  return { status, ok, failed, skipped, cancelled, ...(total === null ? {} : { total }) };
 }
 
 function formatRate(task: TaskTally, counts: Counts, durationMs: number | null): string {

@@ -48,12 +48,24 @@ export interface ItemRecord {
   worker: string | null;
 }
 
+/**
+ * A task's counts. When the size of its items is known (`total`), every item is in exactly one
+ * count: `ok + failed + skipped + cancelled === total`. Items a stopped run never reached have no
+ * record of their own and count as `cancelled`; a task that never started counts all its items
+ * (when their number is known without running anything) as `skipped` or `cancelled`.
+ */
 export interface TaskSummary {
   status: TaskStatus;
   ok: number;
   failed: number;
   skipped: number;
   cancelled: number;
+  /**
+   * The task's item count: 1 without `map`; the size of a list, range, lines file, glob or
+   * expression that was read. Absent when unknown (a `from` stream; a `lines`, `glob` or
+   * expression source of a task that never started).
+   */
+  total?: number;
 }
 
 export interface SummaryRecord {

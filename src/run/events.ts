@@ -1,5 +1,5 @@
 import type { ExecutorConfig } from '../job/types.ts';
-import type { ItemRecord, SummaryRecord, TaskStatus } from '../results/types.ts';
+import type { ItemRecord, SummaryRecord, TaskStatus, TaskSummary } from '../results/types.ts';
 
 /**
  * The event stream of a run. Reporters only observe it; they never drive execution. Every event
@@ -14,7 +14,7 @@ export interface TaskInfo {
   needs: string[];
   executor: ExecutorConfig;
   isMap: boolean;
-  /** Item count when known before running (list, range); `null` until known. */
+  /** Item count when known before running (list, range); `null` until a `task-total` event. */
   total: number | null;
 }
 
@@ -28,8 +28,15 @@ export type RunEvent =
       /** In dependency order. */
       tasks: TaskInfo[];
     }
-  | { type: 'task-state'; task: string; state: TaskState; at: string }
-  /** The item count of a map task became known (a lines file fully read, a stream ended). */
+  | {
+      type: 'task-state';
+      task: string;
+      state: TaskState;
+      at: string;
+      /** With a final state: the task's counts, as in the summary (`total` when known). */
+      counts?: TaskSummary;
+    }
+  /** The item count of a map task became known (a glob or expression opened, a lines file read). */
   | { type: 'task-total'; task: string; total: number }
   /**
    * A task's counts so far, at most ten times a second while it runs and once as it ends; only

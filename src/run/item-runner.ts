@@ -9,12 +9,11 @@ import type {
 import type { Task } from '../job/types.ts';
 import type { ItemError, ItemRecord, ItemStatus } from '../results/types.ts';
 import { buildRequest } from './build-request.ts';
-import type { CallbackQueue } from './callback-queue.ts';
+import type { CallbackFn, CallbackQueue } from './callback-queue.ts';
 import { isoNow } from './iso-clock.ts';
 import type { RunContext } from './run-context.ts';
 
-/** A loaded callback: `fn(result, ctx)` in the main process. */
-export type CallbackFn = (result: unknown, ctx: Record<string, unknown>) => unknown;
+export type { CallbackFn } from './callback-queue.ts';
 
 /** What runs the items of one task. */
 export interface ItemRunnerDeps {
@@ -233,13 +232,16 @@ async function finishItem(
       signal: run.cancelSignal,
       log: (message: unknown) => logOf(itemRun, String(message)),
     };
-    try {
-      const replaced = await deps.callbacks.run(() => callback(result, ctx));
-      if (replaced !== undefined) result = replaced;
-    } catch (failure) {
-      status = 'failed';
+    const called = await deps.callbacks.run(callback, result, ctx, {
+      timeoutMs: task.timeoutMs,
+      signal: run.cancelSignal,
+    });
+    if (called.ok) {
+      if (called.value !== undefined) result = called.value;
+    } else {
+      status = statusOf(called.error);
       result = null;
-      error = errorOf('CALLBACK_FAILED', failure);
+      error = called.error;
     }
     if (status === 'ok' && !isJsonSerializable(result)) {
       status = 'failed';

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { collectExpressions } from '../expr/collect-expressions.ts';
 import { evaluateValue } from '../expr/evaluate.ts';
+import { acquireCrashGuard, releaseCrashGuard } from '../executors/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
 import { knownItemCount } from '../plan/item-source.ts';
@@ -139,9 +140,11 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   setMaxListeners(0, stop.signal, cancel.signal);
   let interruptedBy: string | null = null;
   let drainTimer: NodeJS.Timeout | undefined;
+  // Once the summary is decided, a late signal changes nothing: the run has finished.
+  let isFinished = false;
   const isFailFast = options.failFast ?? job.failFast;
   const onDrain = (): void => {
-    if (stop.signal.aborted) return;
+    if (stop.signal.aborted || isFinished) return;
     interruptedBy ??= reasonOf(options.drainSignal as AbortSignal);
     stop.abort();
     emit({ type: 'run-interrupted', signal: interruptedBy, force: false, at: now() });
@@ -151,7 +154,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     );
   };
   const onCancel = (): void => {
-    if (cancel.signal.aborted) return;
+    if (cancel.signal.aborted || isFinished) return;
     interruptedBy ??= reasonOf(options.cancelSignal as AbortSignal);
     stop.abort();
     cancel.abort();
@@ -160,6 +163,9 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
 
   const executors = new Map<string, Promise<Executor>>();
   const sink = openJsonlSink(resultsPath);
+  // Callbacks run in this process: what their code throws later, in a timer, fails their item.
+  const isGuarded = callbacks.size > 0;
+  if (isGuarded) acquireCrashGuard();
   try {
     const { createExecutor } = await import('../executors/create-executor.ts');
     const run: RunContext = {
@@ -285,18 +291,26 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       }
       taskRun.counts.status = status;
       run.outputs[task.id] ??= { status, result: null };
-      emit({ type: 'task-state', task: task.id, state: status, at: now() });
+      emit({
+        type: 'task-state',
+        task: task.id,
+        state: status,
+        at: now(),
+        counts: { ...taskRun.counts },
+      });
       return status;
     };
     for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
     const statuses = await Promise.all(finished.values());
+    isFinished = true;
 
-    const runStatus: RunStatus =
-      interruptedBy !== null
+    // A run whose every task finished ok is ok, even if a signal came meanwhile (too late to stop
+    // anything): `jobrun schedule` stopping while the last items finish does not cancel it.
+    const runStatus: RunStatus = statuses.every((status) => status === 'ok')
+      ? 'ok'
+      : interruptedBy !== null
         ? 'cancelled'
-        : statuses.every((status) => status === 'ok')
-          ? 'ok'
-          : 'failed';
+        : 'failed';
     const summary: SummaryRecord = {
       type: 'summary',
       status: runStatus,
@@ -317,6 +331,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await shutdownExecutors(executors, true);
     sink.close();
+    if (isGuarded) releaseCrashGuard();
     lock.release();
   }
 }

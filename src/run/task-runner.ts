@@ -1,6 +1,6 @@
 import { evaluateValue } from '../expr/evaluate.ts';
 import type { ExecutorConfig, Task } from '../job/types.ts';
-import { openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
+import { knownItemCount, openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
 import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
 import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
@@ -42,12 +42,55 @@ export function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemR
     item: null,
     status,
     result: null,
-    error: null,
+    error:
+      status === 'cancelled'
+        ? { message: 'the run stopped before this task started', code: 'CANCELLED' }
+        : null,
     attempts: 0,
     startedAt: null,
     durationMs: 0,
     worker: null,
   };
+}
+
+/** The record of an item taken from its source that never started: the run stopped first. */
+function notStartedRecord(task: Task, item: unknown, index: number | null): ItemRecord {
+  return {
+    ...notRunRecord(task, 'cancelled'),
+    index,
+    item: index === null ? null : item,
+    error: { message: 'the run stopped before this item started', code: 'CANCELLED' },
+  };
+}
+
+/**
+ * The item count of a task that never started, when it is known without running anything: 1
+ * without `map`, a list's or range's size, an expression over values already there (`vars`, a
+ * finished task's result). A `lines` file or a glob is not read for a task that does not run: a
+ * task upstream may have been meant to write it.
+ */
+function unrunTotal(run: RunContext, task: Task): number | null {
+  const map = task.map;
+  if (map === undefined) return 1;
+  if (map.form !== 'expression') return knownItemCount(map);
+  try {
+    const value = evaluateValue(map.expression, itemScope(run, undefined, null));
+    return Array.isArray(value) ? value.length : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the rest of a `lines` source without running its items; `null` if it cannot be read. */
+async function countRest(iterator: AsyncIterator<unknown>): Promise<number | null> {
+  let count = 0;
+  try {
+    while ((await iterator.next()).done !== true) count++;
+    return count;
+  } catch {
+    await iterator.return?.();
+    return null;
+  }
 }
 
 async function openItemSource(run: RunContext, taskRun: TaskRun): Promise<ItemSource> {
@@ -94,13 +137,22 @@ function emitProgress(run: RunContext, taskRun: TaskRun, isFinal = false): void 
   run.emit({ type: 'task-progress', task: taskRun.task.id, ok, failed, skipped, cancelled });
 }
 
-/** Writes the one record of a task that did not run, and its final state. */
+/**
+ * Writes the one record of a task that did not run, and its final state. Its counts stand for
+ * all its items when their number is known (a map of 10 never run counts 10 skipped), else for
+ * the task as one.
+ */
 export function finishUnrun(
   run: RunContext,
   taskRun: TaskRun,
   status: 'skipped' | 'cancelled',
 ): TaskStatus {
   record(run, taskRun, notRunRecord(taskRun.task, status));
+  const total = unrunTotal(run, taskRun.task);
+  if (total !== null) {
+    taskRun.counts[status] += total - 1;
+    taskRun.counts.total = total;
+  }
   return status;
 }
 
@@ -132,17 +184,14 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     return 'failed';
   }
 
+  // A glob or an expression is counted as it is opened; a list or range was known at the start.
+  if (task.map !== undefined && source.total !== null && knownItemCount(task.map) === null)
+    run.emit({ type: 'task-total', task: task.id, total: source.total });
   const executor = await run.getExecutor(taskRun.executor);
   const deps = { run, task, executor, callback: taskRun.callback, callbacks: new CallbackQueue() };
   // A pool keeps a few attempts waiting on each worker, so it asks for more than maxWorkers.
   const slots = new Slots(executor.inFlightLimit ?? taskRun.executor.maxWorkers);
   const settle = (entry: ItemRecord, index: number): void => {
-    if (entry.startedAt === null && entry.status === 'cancelled' && !run.cancelSignal.aborted) {
-      // Held back by a drain before it ever started: like an item not yet taken from the
-      // source, it has no record, and the task is cut short.
-      isCutShort = true;
-      return;
-    }
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
     if (keepsResults) {
@@ -212,7 +261,14 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const asyncIterator =
     syncIterator === null ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : null;
   let isDone = false;
+  /** Items of a `lines` source after the point where the run stopped taking them. */
+  let rest: number | null = null;
   let lastYieldMs = performance.now();
+  const stopBefore = (item: unknown): void => {
+    isCutShort = true;
+    settle(notStartedRecord(task, item, isMap ? index : null), index);
+    index++;
+  };
   try {
     for (;;) {
       const next =
@@ -224,14 +280,14 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
         break;
       }
       if (run.stopSignal.aborted) {
-        isCutShort = true;
+        stopBefore(next.value);
         break;
       }
       const wait = slots.acquire();
       if (wait !== undefined) await wait;
       if (run.stopSignal.aborted) {
         slots.release();
-        isCutShort = true;
+        stopBefore(next.value);
         break;
       }
       runOne(next.value, index++);
@@ -243,15 +299,23 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       }
     }
   } finally {
-    // As `for await` does on an early exit: a lines file is closed, a stream told to stop.
-    if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
+    // A lines file is read to its end to count what was not run; otherwise, as `for await` does
+    // on an early exit, a stream is told to stop.
+    if (!isDone && isCutShort && asyncIterator !== null && task.map?.form === 'lines')
+      rest = await countRest(asyncIterator);
+    else if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
   }
   await slots.idle();
-  if (source.total === null && !isCutShort)
-    run.emit({ type: 'task-total', task: task.id, total: index });
+  const counts = taskRun.counts;
+  const total = source.total ?? (isDone ? index : rest === null ? null : index + rest);
+  if (total !== null) {
+    // Never taken from the source: no record each, but counted, so the counts add up to total.
+    counts.cancelled += total - index;
+    counts.total = total;
+    if (source.total === null) run.emit({ type: 'task-total', task: task.id, total });
+  }
 
   if (run.wants.progress) emitProgress(run, taskRun, true);
-  const counts = taskRun.counts;
   let status: TaskStatus;
   if (counts.failed > 0 && !task.continueOnError) status = 'failed';
   else if (isCutShort || counts.cancelled > 0) status = 'cancelled';

@@ -17,11 +17,16 @@ export interface RunChildOptions {
   runId: string;
   /** ISO time. */
   startedAt: string;
+  /**
+   * `plain` (`--verbose`): one line per item and task state, for the log. `quiet`: the run prints
+   * only problems (on stderr), so a large run costs the scheduler nothing per item.
+   */
+  output: 'plain' | 'quiet';
   /** Called for each line the child writes, once the line is complete. */
   onOutput: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
-/** One `jobrun run FILE --output plain` child of the scheduler. */
+/** One `jobrun run FILE --output plain|quiet` child of the scheduler. */
 export interface RunChild {
   readonly pid: number | undefined;
   /** Resolves once the child has exited and its output is read; never rejects. */
@@ -46,7 +51,7 @@ const OUTPUT_DRAIN_MS = 2000;
 export function startRunChild(options: RunChildOptions): RunChild {
   const child = spawn(
     process.execPath,
-    [options.cliPath, 'run', options.file, '--output', 'plain'],
+    [options.cliPath, 'run', options.file, '--output', options.output],
     {
       env: {
         ...process.env,

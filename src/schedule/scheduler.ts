@@ -10,6 +10,8 @@ import { startRunChild, type RunChild } from './run-child.ts';
 
 /** After `stop()`, how long running children get before their process groups are killed. */
 export const DEFAULT_STOP_GRACE_MS = 30_000;
+/** A `reason` taken from a run's stderr is cut to this many characters. */
+const MAX_REASON_LENGTH = 300;
 
 export interface SchedulerOptions {
   /** Receives every log line, without a trailing newline. */
@@ -22,6 +24,14 @@ export interface SchedulerOptions {
    * @default 30000
    */
   stopGraceMs?: number;
+  /**
+   * Echo each run's own output (its `--output plain` lines) into the log, prefixed with
+   * `stdout`/`stderr`, the job and the run id. Without it the log has one line per run start and
+   * end, and a run that could not run (`locked`, `crashed`) gets the first line it wrote to stderr
+   * as `reason`.
+   * @default false
+   */
+  isVerbose?: boolean;
 }
 
 /** A running `jobrun schedule`. */
@@ -117,25 +127,36 @@ export async function startScheduler(
     const startedAt = new Date();
     const run = { id: randomUUID(), startedAt: startedAt.toISOString() };
     const results = expandResultsPath(job, run);
+    const isVerbose = options.isVerbose ?? false;
+    let firstError: string | undefined;
     const child = startRunChild({
       cliPath: options.cliPath,
       file: job.file,
       runId: run.id,
       startedAt: run.startedAt,
-      onOutput: (stream, line) =>
-        options.log(`${formatLogLine(stream, { job: job.name, run: run.id })} | ${line}`),
+      output: isVerbose ? 'plain' : 'quiet',
+      onOutput: (stream, line) => {
+        if (isVerbose) {
+          options.log(`${formatLogLine(stream, { job: job.name, run: run.id })} | ${line}`);
+        } else if (stream === 'stderr' && firstError === undefined && line.trim() !== '') {
+          firstError = line.trim().slice(0, MAX_REASON_LENGTH);
+        }
+      },
     });
     running.set(job.file, { runId: run.id, child });
     log('run-started', { job: job.name, run: run.id, pid: child.pid, results });
     void child.exited.then((exit) => {
       running.delete(job.file);
+      const status = exitStatusOf(exit.code, exit.signal);
       log('run-finished', {
         job: job.name,
         run: run.id,
-        status: exitStatusOf(exit.code, exit.signal),
+        status,
         exit: exit.code ?? undefined,
         signal: exit.signal ?? undefined,
         error: exit.error?.message,
+        // Why a run could not run at all; a failed or interrupted run's story is its results file.
+        reason: status === 'locked' || status === 'crashed' ? firstError : undefined,
         duration: formatDuration(Date.now() - startedAt.getTime()),
         results,
       });

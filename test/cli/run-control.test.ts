@@ -18,6 +18,15 @@ function writeJob(name: string, body: string): string {
   return file;
 }
 
+type TaskCounts = Record<'ok' | 'failed' | 'skipped' | 'cancelled' | 'total', number>;
+
+/** Every item is accounted for: the task's counts hold `total` and add up to it. */
+function assertAddsUp(counts: TaskCounts | undefined, total: number): void {
+  assert.ok(counts !== undefined, 'the task has counts');
+  assert.equal(counts.total, total, JSON.stringify(counts));
+  assert.equal(counts.ok + counts.failed + counts.skipped + counts.cancelled, total);
+}
+
 /** Starts the CLI and resolves once `pattern` appears in its output. */
 function startCli(args: string[]) {
   const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -57,15 +66,23 @@ describe('interrupts', () => {
       assert.equal(await cli.exited, code);
       const records = readRecords(results);
       const items = byIndex(records, 'slow');
-      assert.ok(items.length >= 1 && items.length < 50, `drained ${items.length} items`);
+      const started = items.filter((record) => record.startedAt !== null);
+      assert.ok(started.length >= 1 && started.length < 50, `drained ${started.length} items`);
       assert.ok(
-        items.every((record) => record.status === 'ok'),
+        started.every((record) => record.status === 'ok'),
         'in-flight items finished',
       );
+      // Held on a worker or taken from the source, but never started.
+      for (const record of items.filter((r) => r.startedAt === null)) {
+        assert.equal(record.status, 'cancelled');
+        assert.equal((record.error as { code: string }).code, 'CANCELLED');
+      }
       assert.equal(byIndex(records, 'after')[0]?.status, 'cancelled');
-      const summary = records.at(-1) as JsonRecord;
+      const summary = records.at(-1) as JsonRecord & { tasks: Record<string, TaskCounts> };
       assert.equal(summary.type, 'summary');
       assert.equal(summary.status, 'cancelled');
+      assertAddsUp(summary.tasks.slow, 50);
+      assert.equal(summary.tasks.slow?.ok, started.length);
     });
   }
 
@@ -80,10 +97,13 @@ describe('interrupts', () => {
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 130);
     const records = readRecords(results);
-    const summary = records.at(-1) as JsonRecord & { tasks: Record<string, { ok: number }> };
+    const summary = records.at(-1) as JsonRecord & { tasks: Record<string, TaskCounts> };
     assert.equal(summary.status, 'cancelled');
     assert.ok((summary.tasks.noop?.ok ?? 0) < 5_000_000, 'the map stopped before its end');
-    assert.equal(itemRecords(records, 'noop').length, summary.tasks.noop?.ok);
+    const items = itemRecords(records, 'noop');
+    assert.equal(items.filter((record) => record.status === 'ok').length, summary.tasks.noop?.ok);
+    // The items never reached have no record, yet are counted: the counts add up to the range.
+    assertAddsUp(summary.tasks.noop, 5_000_000);
   });
 
   test('SIGINT twice cancels in-flight items at once and reaps every worker', async () => {
@@ -105,7 +125,10 @@ describe('interrupts', () => {
       statuses.length >= 2 && statuses.every((status) => status === 'cancelled'),
       String(statuses),
     );
-    assert.equal((records.at(-1) as JsonRecord).status, 'cancelled');
+    const summary = records.at(-1) as JsonRecord & { tasks: Record<string, TaskCounts> };
+    assert.equal(summary.status, 'cancelled');
+    assertAddsUp(summary.tasks.stuck, 4);
+    assert.equal(summary.tasks.stuck?.cancelled, 4);
     const shells = pidsIn(pids);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
@@ -190,9 +213,13 @@ describe('fail-fast', () => {
     assert.equal(run.code, 1);
     const records = readRecords(results);
     const items = itemRecords(records, 'items');
-    assert.ok(items.length < 5, `only ${items.length} of 5 items ran`);
+    const started = items.filter((record) => record.startedAt !== null);
+    assert.ok(started.length < 5, `only ${started.length} of 5 items ran`);
     assert.equal(items.filter((record) => record.status === 'failed').length, 1);
-    assert.equal((records.at(-1) as JsonRecord).status, 'failed');
+    const summary = records.at(-1) as JsonRecord & { tasks: Record<string, TaskCounts> };
+    assert.equal(summary.status, 'failed');
+    assertAddsUp(summary.tasks.items, 5);
+    assertAddsUp(summary.tasks.after, 1);
   });
 });
 

@@ -21,10 +21,12 @@ test('plain prints one timestamped line per state change and finished item, then
   assert.match(lines[3]!, new RegExp(`^${CLOCK}  fetch\\[0\\]  ok  41\\.7ms$`));
   assert.match(
     lines[4]!,
-    new RegExp(`^${CLOCK}  fetch\\[1\\]  failed  TIMEOUT: attempt exceeded 1000ms$`),
+    new RegExp(
+      `^${CLOCK}  fetch\\[1\\]  failed  TIMEOUT: attempt exceeded 1000ms  after 1 attempt$`,
+    ),
   );
   assert.match(lines[5]!, new RegExp(`^${CLOCK}  fetch\\[2\\]  ok  41\\.7ms$`));
-  assert.match(lines[6]!, new RegExp(`^${CLOCK}  fetch  → failed  2\\.0s  2 ok, 1 failed$`));
+  assert.match(lines[6]!, new RegExp(`^${CLOCK}  fetch  → failed  2\\.0s  2 ok, 1 failed of 3$`));
   assert.match(lines[7]!, new RegExp(`^${CLOCK}  report  skipped$`));
   assert.match(lines[8]!, new RegExp(`^${CLOCK}  report  → skipped$`));
   assert.equal(lines[9], '');

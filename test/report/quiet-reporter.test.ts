@@ -27,10 +27,10 @@ test('quiet prints grouped errors on stderr and the summary on stdout when the r
   assert.equal(out[0], 'run crawl failed in 2.3s');
   assert.match(
     out[1]!,
-    /^task\s+status\s+ok\s+failed\s+skipped\s+cancelled\s+duration\s+items\/s$/,
+    /^task\s+status\s+ok\s+failed\s+skipped\s+cancelled\s+total\s+duration\s+items\/s$/,
   );
-  assert.match(out[2]!, /^fetch\s+failed\s+7\s+3\s+0\s+0\s+2\.0s\s+5\.0$/);
-  assert.match(out[3]!, /^report\s+skipped\s+0\s+0\s+1\s+0\s+–\s+–$/);
+  assert.match(out[2]!, /^fetch\s+failed\s+7\s+3\s+0\s+0\s+10\s+2\.0s\s+5\.0$/);
+  assert.match(out[3]!, /^report\s+skipped\s+0\s+0\s+1\s+0\s+1\s+–\s+–$/);
   assert.equal(out[4], 'results: /tmp/results/crawl.jsonl');
   assert.doesNotMatch(stdout.text() + stderr.text(), ESCAPE);
 });

@@ -46,8 +46,11 @@ test('errors group by code and first line of message, most frequent first, per t
 test('more than ten kinds of error end with a count of the rest', () => {
   const events = fetchThenReport(1);
   const finished = events.pop()!;
+  const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi'.split(
+    ' ',
+  );
   for (let i = 0; i < 14; i += 1) {
-    const error = { code: 'TASK_ERROR' as const, message: `bad input ${i}` };
+    const error = { code: 'TASK_ERROR' as const, message: `bad input ${words[i]}` };
     events.push({ type: 'item-finished', record: itemRecord('fetch', 100 + i, 'failed', error) });
   }
   events.push(finished);

@@ -31,7 +31,7 @@ export function mapTask(id: string, total: number | null, needs: string[] = []):
 }
 
 export function singleTask(id: string, needs: string[] = []): TaskInfo {
-  return { id, needs, executor: { kind: 'process', maxWorkers: 2 }, isMap: false, total: null };
+  return { id, needs, executor: { kind: 'process', maxWorkers: 2 }, isMap: false, total: 1 };
 }
 
 export function itemRecord(
@@ -101,13 +101,26 @@ export function fetchThenReport(
     failed: failing.size,
     skipped: 0,
     cancelled: 0,
+    total,
   };
-  events.push({ type: 'task-state', task: 'fetch', state: fetch.status, at: at(2000) });
+  events.push({
+    type: 'task-state',
+    task: 'fetch',
+    state: fetch.status,
+    at: at(2000),
+    counts: fetch,
+  });
   let report: TaskSummary;
   if (fetchFailed) {
     events.push({ type: 'item-finished', record: itemRecord('report', null, 'skipped') });
-    events.push({ type: 'task-state', task: 'report', state: 'skipped', at: at(2000) });
-    report = { status: 'skipped', ok: 0, failed: 0, skipped: 1, cancelled: 0 };
+    report = { status: 'skipped', ok: 0, failed: 0, skipped: 1, cancelled: 0, total: 1 };
+    events.push({
+      type: 'task-state',
+      task: 'report',
+      state: 'skipped',
+      at: at(2000),
+      counts: report,
+    });
   } else {
     events.push({ type: 'task-state', task: 'report', state: 'running', at: at(2000) });
     events.push({
@@ -120,8 +133,8 @@ export function fetchThenReport(
       at: at(2000),
     });
     events.push({ type: 'item-finished', record: itemRecord('report', null, 'ok') });
-    events.push({ type: 'task-state', task: 'report', state: 'ok', at: at(2300) });
-    report = { status: 'ok', ok: 1, failed: 0, skipped: 0, cancelled: 0 };
+    report = { status: 'ok', ok: 1, failed: 0, skipped: 0, cancelled: 0, total: 1 };
+    events.push({ type: 'task-state', task: 'report', state: 'ok', at: at(2300), counts: report });
   }
   const summary: SummaryRecord = {
     type: 'summary',

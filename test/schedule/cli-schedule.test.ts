@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { acquireRunLock, lockPathFor } from '../../src/run/lock.ts';
 import { runCli } from '../helpers/cli.ts';
+import { eventually } from '../helpers/processes.ts';
 import { fieldsOf, isAlive, startSchedule } from './schedule-process.ts';
 
 async function tempDir(t: TestContext): Promise<string> {
@@ -71,8 +73,8 @@ test(
       assert.equal(fields.results, join(dir, 'results', `${fields.run}.jsonl`));
     }
     assert.ok(
-      scheduler.lines.some((line) => / stdout job=tick run=\S+ \| .*/.test(line)),
-      'the runs’ own output is kept, prefixed with job and run',
+      !scheduler.lines.some((line) => / (stdout|stderr) job=/.test(line)),
+      'without --verbose, the runs’ own output is not echoed',
     );
     for (const line of events.filter((l) => l.includes(' run-started '))) {
       const pid = Number(fieldsOf(line).pid);
@@ -106,14 +108,40 @@ test(
 );
 
 test(
-  'SIGTERM waits for a running job before the scheduler exits',
+  '--verbose echoes each run’s own lines, prefixed with job and run',
   { timeout: 60_000 },
   async (t) => {
     const dir = await tempDir(t);
-    await writeFile(join(dir, 'slow.yaml'), jobYaml('slow', '* * * * * *', 'sleep 1.5'));
+    await writeFile(join(dir, 'tick.yaml'), jobYaml('tick', '* * * * * *', 'echo tick-output'));
+    const scheduler = startSchedule(['--verbose', dir]);
+    const finished = fieldsOf(await scheduler.waitForLine(/ run-finished job=tick /));
+    scheduler.signal('SIGTERM');
+    assert.equal((await scheduler.exited).code, 0, scheduler.stderr());
+    const echoed = scheduler.lines.filter((line) =>
+      line.includes(` stdout job=tick run=${finished.run} | `),
+    );
+    assert.ok(
+      echoed.some((line) => / main {2}ok /.test(line)),
+      scheduler.lines.join('\n'),
+    );
+  },
+);
+
+test(
+  'SIGTERM waits for a running job before the scheduler exits; a run that finished all its items is ok',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    const marker = join(dir, 'started');
+    await writeFile(
+      join(dir, 'slow.yaml'),
+      jobYaml('slow', '* * * * * *', `touch ${marker}; sleep 1.5`),
+    );
 
     const scheduler = startSchedule([dir]);
     const started = fieldsOf(await scheduler.waitForLine(/ run-started job=slow /));
+    // Once the run's only item is in flight, the scheduler stops: the run finishes all its items.
+    assert.ok(await eventually(() => existsSync(marker)), 'the item started');
     scheduler.signal('SIGTERM');
     const { code } = await scheduler.exited;
     assert.equal(code, 0, scheduler.stderr());
@@ -122,7 +150,17 @@ test(
     );
     const stoppedAt = scheduler.lines.findIndex((line) => / stopped$/.test(line));
     assert.ok(finishedAt >= 0 && finishedAt < stoppedAt, scheduler.lines.join('\n'));
-    assert.match(scheduler.lines[finishedAt] ?? '', / status=(ok|interrupted) /);
+    const finished = fieldsOf(scheduler.lines[finishedAt] ?? '');
+    assert.equal(finished.status, 'ok', scheduler.lines.join('\n'));
+    assert.equal(finished.exit, '0');
+    const summary = JSON.parse(
+      (await readFile(finished.results ?? '', 'utf8')).trim().split('\n').at(-1) ?? '{}',
+    ) as {
+      type: string;
+      status: string;
+    };
+    assert.equal(summary.type, 'summary');
+    assert.equal(summary.status, 'ok');
     assert.equal(isAlive(Number(started.pid)), false);
   },
 );
@@ -148,11 +186,16 @@ test(
     assert.equal(failed.exit, '1');
     assert.equal(locked.status, 'locked');
     assert.equal(locked.exit, '75');
-    assert.ok(
-      scheduler.lines.some(
-        (line) => line.includes(`run=${locked.run} | `) && line.includes(String(process.pid)),
-      ),
+    assert.match(
+      locked.reason ?? '',
+      new RegExp(`pid ${process.pid}\\b`),
       'the child’s message naming the lock holder is kept in the log',
+    );
+    assert.equal(failed.reason, undefined, 'a failed run’s story is in its results file');
+    assert.equal(
+      scheduler.lines.filter((line) => line.includes(`run=${locked.run}`)).length,
+      2,
+      'one line for the run’s start, one for its end',
     );
   },
 );
