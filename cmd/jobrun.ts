@@ -7,12 +7,15 @@ import {
   JobrunError,
   JobValidationError,
   LockHeldError,
+  ResultsWriteError,
+  UnsafeResultsPathError,
   UsageError,
   formatProblem,
 } from '../src/errors.ts';
 import { EXECUTOR_KINDS, type ExecutorKind, type ExecutorSetting } from '../src/job/types.ts';
 import {
   EXIT_BY_SIGNAL,
+  EXIT_CANT_WRITE,
   EXIT_FAILED,
   EXIT_LOCKED,
   EXIT_OK,
@@ -214,8 +217,8 @@ Examples:
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
-75 another run holds the lock, 129 the terminal hung up (SIGHUP), 130 interrupted (SIGINT),
-143 terminated (SIGTERM).
+74 the results file could not be written, 75 another run holds the lock,
+129 the terminal hung up (SIGHUP), 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 `;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -296,6 +299,14 @@ async function main(args: string[]): Promise<number> {
     }
     if (error instanceof JobValidationError) {
       printProblems(error);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ResultsWriteError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
+      return EXIT_CANT_WRITE;
+    }
+    if (error instanceof UnsafeResultsPathError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_USAGE;
     }
     if (error instanceof LockHeldError) {

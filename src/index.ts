@@ -16,6 +16,8 @@ export {
   JobrunError,
   JobValidationError,
   LockHeldError,
+  ResultsWriteError,
+  UnsafeResultsPathError,
   UsageError,
   formatProblem,
   type Problem,

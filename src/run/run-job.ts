@@ -8,7 +8,7 @@ import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts
 import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
-import { openJsonlSink } from '../results/jsonl-sink.ts';
+import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
@@ -32,7 +32,11 @@ export interface RunJobOptions {
   runId?: string;
   /** @default now */
   startedAt?: Date;
-  /** Receives every event of the run, in order. */
+  /**
+   * Receives every event of the run, in order. An event comes once every record written before
+   * it is on disk (records go out in batches, within 25 ms): an item reported finished is never
+   * one a crash could still lose.
+   */
   onEvent?: RunEventListener;
   /** The per-item events `onEvent` wants; the others are not built. @default every event */
   events?: RunEventSelection;
@@ -101,8 +105,11 @@ function reasonOf(signal: AbortSignal): string {
 /**
  * Runs a validated job: every task on its executor, records written to the results file as soon
  * as each is known, events to `onEvent`. Resolves with the summary; a failed item is data, never
- * a rejection. Rejects with `LockHeldError` when another run of the job holds its lock (nothing
- * touched), and only for broken infrastructure otherwise.
+ * a rejection. Rejects, touching nothing, with `LockHeldError` when another run of the job holds
+ * its lock and `UnsafeResultsPathError` when the results path is a symbolic link. Rejects with
+ * `ResultsWriteError` when the results file cannot be written (at the start, or later: in-flight
+ * items are then cancelled and the pools stopped first), and only for broken infrastructure
+ * otherwise.
  */
 export async function runJob(job: Job, options: RunJobOptions = {}): Promise<RunResult> {
   const runId = options.runId ?? randomUUID();
@@ -124,8 +131,13 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     throw error;
   }
 
-  const emit = (event: RunEvent): void => options.onEvent?.(event);
-  const hasListener = options.onEvent !== undefined;
+  const listener = options.onEvent;
+  // An event goes out once every record written before it is on disk: nothing is reported
+  // finished (a line, a count) that a crash could still lose.
+  const emit = (event: RunEvent): void => {
+    if (listener !== undefined) sink.afterWrite(() => listener(event));
+  };
+  const hasListener = listener !== undefined;
   const wants = {
     itemStarted: hasListener && (options.events?.itemStarted ?? true),
     itemOk: hasListener && (options.events?.itemOk ?? true),
@@ -159,7 +171,19 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   };
 
   const executors = new Map<string, Promise<Executor>>();
-  const sink = openJsonlSink(resultsPath);
+  let sink: ResultSink;
+  try {
+    // A write error stops the run as a second Ctrl-C would: nothing more could be recorded.
+    sink = openJsonlSink(resultsPath, {
+      onError() {
+        stop.abort();
+        cancel.abort();
+      },
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   try {
     const { createExecutor } = await import('../executors/create-executor.ts');
     const run: RunContext = {
@@ -222,6 +246,9 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       executor: resolveExecutor(job.executor, undefined, override),
       startedAt,
     });
+    // On disk before any item starts: even a run whose first item never yields has its record.
+    sink.flush();
+    sink.throwIfFailed();
     emit({
       type: 'run-started',
       job: job.name,
@@ -290,6 +317,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     };
     for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
     const statuses = await Promise.all(finished.values());
+    sink.throwIfFailed();
 
     const runStatus: RunStatus =
       interruptedBy !== null
@@ -308,6 +336,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     // are torn down, so it never waits on a slow worker exit, and its duration is the run's work.
     sink.write(summary);
     sink.close();
+    sink.throwIfFailed();
     emit({ type: 'run-finished', summary, resultsPath });
     await shutdownExecutors(executors, cancel.signal.aborted);
     return { runId, resultsPath, summary, interruptedBy };
