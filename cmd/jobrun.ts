@@ -166,6 +166,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       ...(reporter.events === undefined ? {} : { events: reporter.events }),
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
+      onNotice: (message) => process.stderr.write(`jobrun: ${message}\n`),
     });
     if (result.interruptedBy !== null) return EXIT_BY_SIGNAL[result.interruptedBy] ?? EXIT_FAILED;
     return result.summary.status === 'ok' ? EXIT_OK : EXIT_FAILED;

@@ -13,7 +13,7 @@ import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
 import { loadCallback } from './load-callback.ts';
-import { acquireRunLock, lockPathFor } from './lock.ts';
+import { acquireResultsLocks } from './lock.ts';
 import type { RunContext } from './run-context.ts';
 import type { CallbackFn } from './item-runner.ts';
 import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
@@ -51,6 +51,11 @@ export interface RunJobOptions {
   drainTimeoutMs?: number;
   /** The environment seen by `${{ env.NAME }}`. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Told, in one line, what the run did on its own that a user should hear of: a lock left by a
+   * dead or unknown holder taken over (the line names the lock file).
+   */
+  onNotice?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -105,8 +110,9 @@ function reasonOf(signal: AbortSignal): string {
 /**
  * Runs a validated job: every task on its executor, records written to the results file as soon
  * as each is known, events to `onEvent`. Resolves with the summary; a failed item is data, never
- * a rejection. Rejects, touching nothing, with `LockHeldError` when another run of the job holds
- * its lock and `UnsafeResultsPathError` when the results path is a symbolic link. Rejects with
+ * a rejection. Rejects, touching nothing, with `LockHeldError` when another run holds the lock
+ * of the job or of its results file and `UnsafeResultsPathError` when the results path is a
+ * symbolic link. Rejects with
  * `ResultsWriteError` when the results file cannot be written (at the start, or later: in-flight
  * items are then cancelled and the pools stopped first), and only for broken infrastructure
  * otherwise.
@@ -119,7 +125,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const env = options.env ?? process.env;
   const override = options.executor ?? {};
   const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
-  const lock = acquireRunLock(lockPathFor(resultsPath, job.name));
+  const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();
   try {
     // Loaded before the results file is opened: a module that fails to load leaves it untouched.
