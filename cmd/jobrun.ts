@@ -128,6 +128,8 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
     const { resolveResultsPath } = await import('../src/run/run-job.ts');
     const shownResults = resultsPath ?? resolveResultsPath(job, '<run-id>', '<started-at>');
+    const { checkResultsTarget } = await import('../src/results/results-target.ts');
+    checkResultsTarget(job, shownResults, resultsPath === undefined ? undefined : '--results');
     process.stdout.write(formatPlan(job, planJob(job, override), shownResults));
     return EXIT_OK;
   }

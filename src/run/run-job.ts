@@ -9,6 +9,7 @@ import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
+import { checkResultsTarget } from '../results/results-target.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
@@ -111,8 +112,8 @@ function reasonOf(signal: AbortSignal): string {
  * Runs a validated job: every task on its executor, records written to the results file as soon
  * as each is known, events to `onEvent`. Resolves with the summary; a failed item is data, never
  * a rejection. Rejects, touching nothing, with `LockHeldError` when another run holds the lock
- * of the job or of its results file and `UnsafeResultsPathError` when the results path is a
- * symbolic link. Rejects with
+ * of the job or of its results file, `UnsafeResultsPathError` when the results path is a symbolic
+ * link and `JobValidationError` when it is one of the job's inputs. Rejects with
  * `ResultsWriteError` when the results file cannot be written (at the start, or later: in-flight
  * items are then cancelled and the pools stopped first), and only for broken infrastructure
  * otherwise.
@@ -125,6 +126,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const env = options.env ?? process.env;
   const override = options.executor ?? {};
   const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
+  checkResultsTarget(job, resultsPath, options.resultsPath === undefined ? undefined : '--results');
   const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();
   try {
