@@ -308,15 +308,11 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_CANT_WRITE;
     }
-    if (error instanceof UnsafeResultsPathError) {
-      process.stderr.write(`jobrun: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
     if (error instanceof LockHeldError) {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_LOCKED;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof UnsafeResultsPathError) {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_USAGE;
     }
