@@ -7,12 +7,15 @@ import {
   JobrunError,
   JobValidationError,
   LockHeldError,
+  ResultsWriteError,
+  UnsafeResultsPathError,
   UsageError,
   formatProblem,
 } from '../src/errors.ts';
 import { EXECUTOR_KINDS, type ExecutorKind, type ExecutorSetting } from '../src/job/types.ts';
 import {
   EXIT_BY_SIGNAL,
+  EXIT_CANT_WRITE,
   EXIT_FAILED,
   EXIT_LOCKED,
   EXIT_OK,
@@ -129,6 +132,8 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
     const { resolveResultsPath } = await import('../src/run/run-job.ts');
     const shownResults = resultsPath ?? resolveResultsPath(job, '<run-id>', '<started-at>');
+    const { checkResultsTarget } = await import('../src/results/results-target.ts');
+    checkResultsTarget(job, shownResults, resultsPath === undefined ? undefined : '--results');
     process.stdout.write(formatPlan(job, planJob(job, override), shownResults));
     return EXIT_OK;
   }
@@ -171,6 +176,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       ...(reporter.events === undefined ? {} : { events: reporter.events }),
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,
+      onNotice: (message) => process.stderr.write(`jobrun: ${message}\n`),
     });
     // Every task ok: a signal that came too late to stop anything does not make the run fail.
     if (result.summary.status === 'ok') return EXIT_OK;
@@ -229,8 +235,8 @@ Examples:
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
-75 another run holds the lock, 129 the terminal hung up (SIGHUP), 130 interrupted (SIGINT),
-143 terminated (SIGTERM).
+74 the results file could not be written, 75 another run holds the lock,
+129 the terminal hung up (SIGHUP), 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 `;
 
 function buildProgram(setExitCode: (code: number) => void): Command {
@@ -361,11 +367,15 @@ async function main(args: string[]): Promise<number> {
       printProblems(error);
       return EXIT_USAGE;
     }
+    if (error instanceof ResultsWriteError) {
+      process.stderr.write(`jobrun: ${error.message}\n`);
+      return EXIT_CANT_WRITE;
+    }
     if (error instanceof LockHeldError) {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_LOCKED;
     }
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof UnsafeResultsPathError) {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -51,19 +51,91 @@ export class UsageError extends JobrunError {
   }
 }
 
-/** Another run of the same job holds the lock beside its results file. */
+/** Another run holds a lock beside the results file: of the same job, or writing the same file. */
 export class LockHeldError extends JobrunError {
   readonly holderPid: number | null;
   readonly lockPath: string;
 
-  constructor(lockPath: string, holderPid: number | null) {
+  /** @param what Who holds it, as a sentence start. @default 'another run of this job is in progress' */
+  constructor(lockPath: string, holderPid: number | null, what?: string) {
     super(
       'LOCKED',
-      `another run of this job is in progress (pid ${holderPid ?? 'unknown'}, lock ${lockPath})`,
+      `${what ?? 'another run of this job is in progress'} (pid ${holderPid ?? 'unknown'}, lock ${lockPath})`,
     );
     this.name = 'LockHeldError';
     this.lockPath = lockPath;
     this.holderPid = holderPid;
+  }
+}
+
+/** How the errors of file system calls read in jobrun's one-line messages. */
+const FILE_ERROR_TEXT: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of its path is not a folder',
+  ENOENT: 'no such file or folder',
+  EIO: 'input/output error',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENXIO: 'no such device',
+};
+
+/**
+ * The cause of a failed file system call in words, with its code: `no space left on the device
+ * (ENOSPC)`.
+ */
+export function describeFileError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const text = code === undefined ? undefined : FILE_ERROR_TEXT[code];
+  if (text !== undefined) return `${text} (${code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The results file, or the lock or folder beside it, could not be written (a full disk, a
+ * read-only or forbidden folder, a folder where the file should be, an I/O error). The run stops:
+ * in-flight items are cancelled and the lock released; the CLI exits 74.
+ */
+export class ResultsWriteError extends JobrunError {
+  /** The results file. */
+  readonly path: string;
+  /** The code of the failed call (`ENOSPC`, `EROFS`, …), when it had one. */
+  readonly reason: string | undefined;
+
+  /** @param doing What was being written when it is not the results file itself. */
+  constructor(path: string, cause: unknown, doing?: string) {
+    const where = doing === undefined ? '' : ` (${doing})`;
+    super(
+      'RESULTS_WRITE',
+      `cannot write the results file ${path}: ${describeFileError(cause)}${where}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'ResultsWriteError';
+    this.path = path;
+    this.reason = (cause as NodeJS.ErrnoException | null)?.code;
+  }
+}
+
+/**
+ * A results path jobrun refuses before anything runs: a symbolic link, which jobrun never writes
+ * through (its target could be any file).
+ */
+export class UnsafeResultsPathError extends JobrunError {
+  readonly path: string;
+
+  constructor(path: string, message: string) {
+    super('UNSAFE_RESULTS_PATH', message);
+    this.name = 'UnsafeResultsPathError';
+    this.path = path;
   }
 }
 

@@ -21,6 +21,8 @@ export {
   JobrunError,
   JobValidationError,
   LockHeldError,
+  ResultsWriteError,
+  UnsafeResultsPathError,
   UsageError,
   formatProblem,
   type Problem,

@@ -4,6 +4,8 @@ import type { Issue } from './issue.ts';
 import { isObject, rawTasks } from './job-data.ts';
 import { readModuleExports, type ModuleReading } from './module-exports.ts';
 import { parseModuleRef } from './module-ref.ts';
+import { resolveResults } from './normalize.ts';
+import { inputReplacedBy, replacedInputMessage, type JobInput } from './results-conflict.ts';
 import { didYouMean, listWords } from './suggest.ts';
 
 const COMMONJS_HINT =
@@ -92,6 +94,57 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
   }
   await Promise.all(checks);
   return issues;
+}
+
+/**
+ * The results file is never one of the job's own inputs: the job file, a `lines` file, a task's
+ * module, a file its `glob` lists. A path that holds `${{ run.* }}` is known only at run time,
+ * where the engine makes the same check.
+ */
+export function checkResultsFile(data: unknown, file: string, dir: string): Issue[] {
+  if (!isObject(data) || typeof data.name !== 'string') return [];
+  let resultsPath: string;
+  try {
+    resultsPath = resolveResults(
+      data.results,
+      data.name,
+      isObject(data.vars) ? data.vars : {},
+      dir,
+    );
+  } catch {
+    // An expression that does not resolve is reported by the expression checks.
+    return [];
+  }
+  if (resultsPath.includes('${{')) return [];
+  const inputs: JobInput[] = [{ kind: 'job file', file: resolve(file), path: [] }];
+  for (const [id, task] of rawTasks(data)) {
+    for (const key of ['function', 'callback'] as const) {
+      const source = task[key];
+      if (typeof source !== 'string' || !MODULE_REF.test(source)) continue;
+      inputs.push({
+        kind: 'module',
+        file: parseModuleRef(source, dir).path,
+        path: ['tasks', id, key],
+      });
+    }
+    if (!isObject(task.map)) continue;
+    const { lines, glob } = task.map;
+    if (typeof lines === 'string') {
+      inputs.push({
+        kind: 'lines file',
+        file: resolve(dir, lines),
+        path: ['tasks', id, 'map', 'lines'],
+      });
+    }
+    if (typeof glob === 'string') {
+      inputs.push({ kind: 'glob', pattern: glob, cwd: dir, path: ['tasks', id, 'map', 'glob'] });
+    }
+  }
+  const input = inputReplacedBy(resultsPath, inputs);
+  if (input === undefined) return [];
+  // Without `results:`, the default path collides: the input's own key is the place to show.
+  const path = 'results' in data ? ['results'] : input.path;
+  return [{ path, at: 'value', text: replacedInputMessage(shown(resultsPath, dir), input) }];
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { JobValidationError, type Problem } from '../errors.ts';
 import { checkExpressions } from './check-expressions.ts';
-import { checkFiles } from './check-files.ts';
+import { checkFiles, checkResultsFile } from './check-files.ts';
 import { checkGraph } from './check-graph.ts';
 import { checkSchedule } from './check-schedule.ts';
 import { checkShapes } from './check-shapes.ts';
@@ -91,7 +91,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   // The semantic checks also run on a job the schema rejected, so that one pass reports all.
   issues.push(...checkGraph(data), ...checkExpressions(data), ...checkShapes(data));
   const [files, schedule] = await Promise.all([checkFiles(data, dir), checkSchedule(data)]);
-  issues.push(...files, ...schedule);
+  issues.push(...files, ...schedule, ...checkResultsFile(data, file, dir));
 
   const problems = issues.map((issue) => {
     const { line, col } = locate(document, lineCounter, issue.path, issue.at);

@@ -107,7 +107,7 @@ function normalizeMap(map: unknown, dir: string): MapSpec {
  * The results path: `vars`, `env` and `job` expressions are known now and expanded; `run.*`
  * stays for the engine to expand at each run's start.
  */
-function resolveResults(
+export function resolveResults(
   results: unknown,
   name: string,
   vars: Record<string, unknown>,

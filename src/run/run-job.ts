@@ -9,12 +9,13 @@ import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts
 import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
-import { openJsonlSink } from '../results/jsonl-sink.ts';
+import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
+import { checkResultsTarget } from '../results/results-target.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
 import { loadCallback } from './load-callback.ts';
-import { acquireRunLock, lockPathFor } from './lock.ts';
+import { acquireResultsLocks } from './lock.ts';
 import type { RunContext } from './run-context.ts';
 import type { CallbackFn } from './item-runner.ts';
 import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
@@ -33,7 +34,11 @@ export interface RunJobOptions {
   runId?: string;
   /** @default now */
   startedAt?: Date;
-  /** Receives every event of the run, in order. */
+  /**
+   * Receives every event of the run, in order. An event comes once every record written before
+   * it is on disk (records go out in batches, within 25 ms): an item reported finished is never
+   * one a crash could still lose.
+   */
   onEvent?: RunEventListener;
   /** The per-item events `onEvent` wants; the others are not built. @default every event */
   events?: RunEventSelection;
@@ -48,6 +53,11 @@ export interface RunJobOptions {
   drainTimeoutMs?: number;
   /** The environment seen by `${{ env.NAME }}`. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Told, in one line, what the run did on its own that a user should hear of: a lock left by a
+   * dead or unknown holder taken over (the line names the lock file).
+   */
+  onNotice?: (message: string) => void;
 }
 
 export interface RunResult {
@@ -102,8 +112,12 @@ function reasonOf(signal: AbortSignal): string {
 /**
  * Runs a validated job: every task on its executor, records written to the results file as soon
  * as each is known, events to `onEvent`. Resolves with the summary; a failed item is data, never
- * a rejection. Rejects with `LockHeldError` when another run of the job holds its lock (nothing
- * touched), and only for broken infrastructure otherwise.
+ * a rejection. Rejects, touching nothing, with `LockHeldError` when another run holds the lock
+ * of the job or of its results file, `UnsafeResultsPathError` when the results path is a symbolic
+ * link and `JobValidationError` when it is one of the job's inputs. Rejects with
+ * `ResultsWriteError` when the results file cannot be written (at the start, or later: in-flight
+ * items are then cancelled and the pools stopped first), and only for broken infrastructure
+ * otherwise.
  */
 export async function runJob(job: Job, options: RunJobOptions = {}): Promise<RunResult> {
   const runId = options.runId ?? randomUUID();
@@ -113,7 +127,8 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const env = options.env ?? process.env;
   const override = options.executor ?? {};
   const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
-  const lock = acquireRunLock(lockPathFor(resultsPath, job.name));
+  checkResultsTarget(job, resultsPath, options.resultsPath === undefined ? undefined : '--results');
+  const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();
   try {
     // Loaded before the results file is opened: a module that fails to load leaves it untouched.
@@ -125,8 +140,13 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     throw error;
   }
 
-  const emit = (event: RunEvent): void => options.onEvent?.(event);
-  const hasListener = options.onEvent !== undefined;
+  const listener = options.onEvent;
+  // An event goes out once every record written before it is on disk: nothing is reported
+  // finished (a line, a count) that a crash could still lose.
+  const emit = (event: RunEvent): void => {
+    if (listener !== undefined) sink.afterWrite(() => listener(event));
+  };
+  const hasListener = listener !== undefined;
   const wants = {
     itemStarted: hasListener && (options.events?.itemStarted ?? true),
     itemOk: hasListener && (options.events?.itemOk ?? true),
@@ -162,7 +182,19 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   };
 
   const executors = new Map<string, Promise<Executor>>();
-  const sink = openJsonlSink(resultsPath);
+  let sink: ResultSink;
+  try {
+    // A write error stops the run as a second Ctrl-C would: nothing more could be recorded.
+    sink = openJsonlSink(resultsPath, {
+      onError() {
+        stop.abort();
+        cancel.abort();
+      },
+    });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   // Callbacks run in this process: what their code throws later, in a timer, fails their item.
   const isGuarded = callbacks.size > 0;
   if (isGuarded) acquireCrashGuard();
@@ -228,6 +260,9 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       executor: resolveExecutor(job.executor, undefined, override),
       startedAt,
     });
+    // On disk before any item starts: even a run whose first item never yields has its record.
+    sink.flush();
+    sink.throwIfFailed();
     emit({
       type: 'run-started',
       job: job.name,
@@ -302,6 +337,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     };
     for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
     const statuses = await Promise.all(finished.values());
+    sink.throwIfFailed();
     isFinished = true;
 
     // A run whose every task finished ok is ok, even if a signal came meanwhile (too late to stop
@@ -322,6 +358,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     // are torn down, so it never waits on a slow worker exit, and its duration is the run's work.
     sink.write(summary);
     sink.close();
+    sink.throwIfFailed();
     emit({ type: 'run-finished', summary, resultsPath });
     await shutdownExecutors(executors, cancel.signal.aborted);
     return { runId, resultsPath, summary, interruptedBy };
