@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -93,7 +93,10 @@ describe('interrupts', () => {
       `tasks:\n  noop:\n    map: { range: 5000000 }\n    function: MOD\n`,
     );
     const cli = startCli([job, '--results', results, '--output', 'quiet']);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Items are being recorded: the run is under way, its signal handlers installed.
+    const isUnderWay = (): boolean =>
+      existsSync(results) && readFileSync(results, 'utf8').includes('"type":"item"');
+    assert.ok(await eventually(isUnderWay, 30_000), 'the map started');
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 130);
     const records = readRecords(results);
