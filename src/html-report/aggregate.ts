@@ -190,8 +190,8 @@ export class RunAggregator {
     const durationMs = finite(summary?.durationMs);
     const executor =
       run.executor !== null && typeof run.executor === 'object' ? (run.executor as Fields) : null;
-    // The timeline's task numbers follow the order items were first seen.
-    const timelineTasks = [...this.#taskIndex.keys()];
+    // Bars were numbered by task as items were first seen; the page shows tasks in `names` order.
+    const renumber = [...this.#taskIndex.keys()].map((name) => names.indexOf(name));
     const starts = this.#timeline.starts;
     const spanMs = Math.max(durationMs ?? 0, this.#lastEndMs);
 
@@ -222,10 +222,10 @@ export class RunAggregator {
       services: this.#services,
       failures: this.#failures.groups,
       failuresFolded: this.#failures.folded,
-      timeline: this.#timeline.build(timelineTasks),
+      timeline: this.#timeline.build(names, renumber),
       series: buildSeries(
-        timelineTasks,
-        this.#timeline.taskIndexes,
+        names,
+        this.#timeline.taskIndexes(renumber),
         starts,
         this.#timeline.durations,
         spanMs,

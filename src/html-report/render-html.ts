@@ -30,7 +30,7 @@ function renderTimeline(data: ReportData): string {
 <p class="muted">One lane per worker (a worker running several items at once gets a lane for each). Scroll to zoom, drag to pan, double-click to reset; hover or click a bar for its item.</p>
 ${thinned}
 <div class="legend" id="timeline-legend"></div>
-<div class="toolbar"><button type="button" data-zoom="in">Zoom in</button><button type="button" data-zoom="out">Zoom out</button><button type="button" data-zoom="reset">Whole run</button><span id="timeline-range" class="muted"></span></div>
+<div class="toolbar"><button type="button" data-zoom="in">Zoom in</button><button type="button" data-zoom="out">Zoom out</button><button type="button" data-zoom="reset">Whole run</button><label class="muted">colour by <select id="timeline-colour"><option value="status">status</option><option value="task">task</option></select></label><span id="timeline-range" class="muted"></span></div>
 <div class="chart timeline"><canvas id="timeline-canvas" aria-label="Timeline of items per worker"></canvas><canvas id="timeline-overlay" class="overlay"></canvas><div class="tip" hidden></div></div>
 <div id="timeline-detail" class="detail muted">Click a bar to keep its details here.</div>
 </section>`;

@@ -90,8 +90,9 @@ export class TimelineBuilder {
     return this.#duration.view();
   }
 
-  get taskIndexes(): readonly number[] {
-    return this.#task;
+  /** Each bar's task, renumbered by `renumber` (old number → new). */
+  taskIndexes(renumber: readonly number[]): number[] {
+    return this.#task.map((task) => renumber[task] as number);
   }
 
   add(bar: {
@@ -121,11 +122,12 @@ export class TimelineBuilder {
   }
 
   /**
-   * Lanes and compact columns. A worker runs one item at a time, except the `coroutine` executor
+   * Lanes and compact columns; `tasks` names the tasks in the order shown, `renumber` maps the
+   * task numbers given to `add` to positions in it. A worker runs one item at a time, except the `coroutine` executor
    * (and pipelining pools), which run many: each worker gets as many lanes as it ran items at
    * once, every bar in the lowest lane free at its start.
    */
-  build(tasks: string[]): TimelineData {
+  build(tasks: string[], renumber: readonly number[]): TimelineData {
     const count = this.length;
     const starts = this.starts;
     const durations = this.durations;
@@ -184,7 +186,7 @@ export class TimelineBuilder {
       data.duration.push(Math.round((durations[bar] as number) * 10));
       data.lane.push((firstLane[this.#worker[bar] as number] as number) + (subLane[bar] as number));
       data.status.push(this.#status[bar] as number);
-      data.task.push(this.#task[bar] as number);
+      data.task.push(renumber[this.#task[bar] as number] as number);
       data.index.push(this.#index[bar] as number);
       data.label.push(this.#label[bar] as string);
       data.failure.push(this.#failure[bar] as number);

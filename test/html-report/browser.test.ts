@@ -55,6 +55,16 @@ const PROBE = `<script>
     timeline.dispatchEvent(new PointerEvent('pointerup', at));
     result.detail = document.getElementById('timeline-detail').textContent;
   }
+  // Coloured by task instead: the first task's colour appears.
+  const colour = document.getElementById('timeline-colour');
+  colour.value = 'task';
+  colour.dispatchEvent(new Event('change'));
+  const pixels = timeline.getContext('2d').getImageData(0, 0, timeline.width, timeline.height).data;
+  result.firstTaskPixels = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (Math.abs(pixels[i] - 78) < 8 && Math.abs(pixels[i + 1] - 121) < 8 && Math.abs(pixels[i + 2] - 167) < 8) result.firstTaskPixels++;
+  }
+  result.legend = document.getElementById('timeline-legend').textContent;
   const out = document.createElement('pre');
   out.id = 'probe-result';
   out.textContent = JSON.stringify(result);
@@ -70,6 +80,8 @@ interface ProbeResult {
   histograms: number[];
   tip?: string | null;
   detail?: string;
+  firstTaskPixels: number;
+  legend: string;
 }
 
 let fixture: FixtureRun | undefined;
@@ -119,4 +131,6 @@ test('the report opens in headless Chromium and draws its charts', async (t) => 
   for (const coloured of result.histograms) assert.ok(coloured > 0, 'a histogram is blank');
   assert.match(result.tip ?? '', /duration/);
   assert.match(result.detail ?? '', /status ok/);
+  assert.ok(result.firstTaskPixels > 0, 'colouring by task drew no bar in the first task colour');
+  assert.match(result.legend, /square \(12\)shell \(6\)/);
 });

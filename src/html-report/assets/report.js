@@ -238,19 +238,34 @@
     let hovered = -1;
 
     const legend = document.getElementById('timeline-legend');
+    const colourBy = document.getElementById('timeline-colour');
     const perStatus = STATUSES.map(() => 0);
     for (const status of timeline.source.status) perStatus[status]++;
-    STATUSES.forEach((status, at) => {
-      if (perStatus[at] === 0) return;
-      legend.append(
-        el(
-          'span',
-          {},
-          el('span', { class: 'swatch', style: `background:${status.color}` }),
-          `${status.name} (${perStatus[at].toLocaleString('en')})`,
-        ),
-      );
-    });
+    const perTask = timeline.source.tasks.map(() => 0);
+    for (const task of timeline.source.task) perTask[task]++;
+    let isByTask = false;
+    // What a bar's colour stands for: its status, or its task.
+    const colourOf = (id) =>
+      isByTask ? taskColor(timeline.source.task[id]) : STATUSES[timeline.source.status[id]].color;
+
+    function showLegend() {
+      legend.replaceChildren();
+      const entries = isByTask
+        ? timeline.source.tasks.map((name, at) => [name, taskColor(at), perTask[at]])
+        : STATUSES.map((status, at) => [status.name, status.color, perStatus[at]]);
+      for (const [name, color, count] of entries) {
+        if (count === 0) continue;
+        legend.append(
+          el(
+            'span',
+            {},
+            el('span', { class: 'swatch', style: `background:${color}` }),
+            `${name} (${count.toLocaleString('en')})`,
+          ),
+        );
+      }
+    }
+    showLegend();
     if (lanes.length === 0) {
       container.replaceWith(el('p', { class: 'muted' }, 'No item ran: nothing to draw.'));
       return;
@@ -281,7 +296,7 @@
       context.clip();
       const barHeight = laneHeight > 4 ? laneHeight - 2 : laneHeight;
       const { start, end, source } = timeline;
-      let fill = -1;
+      let fill = '';
       // Plain successes first, then every other bar over them: on a zoomed-out run of thousands
       // of items, the few that failed or were retried stay visible.
       for (const isPlainPass of [true, false]) {
@@ -292,7 +307,7 @@
           while (k > 0 && end[ids[k - 1]] > view.from) k--;
           // Bars that land on the same pixel column as the last one drawn add nothing.
           let lastColumn = -1;
-          let lastStatus = -1;
+          let lastColour = '';
           for (; k < ids.length; k++) {
             const id = ids[k];
             if (start[id] > view.to) break;
@@ -301,12 +316,13 @@
             const x0 = toX(start[id]);
             const w = Math.max(1, toX(end[id]) - x0);
             const column = Math.floor(x0 + w);
-            if (column === lastColumn && status === lastStatus && w <= 1) continue;
+            const colour = colourOf(id);
+            if (column === lastColumn && colour === lastColour && w <= 1) continue;
             lastColumn = column;
-            lastStatus = status;
-            if (fill !== status) {
-              fill = status;
-              context.fillStyle = STATUSES[status].color;
+            lastColour = colour;
+            if (fill !== colour) {
+              fill = colour;
+              context.fillStyle = colour;
             }
             context.fillRect(x0, y, w, barHeight);
           }
@@ -457,6 +473,11 @@
       { passive: false },
     );
     canvas.addEventListener('dblclick', () => setView(full.from, full.to));
+    colourBy.addEventListener('change', () => {
+      isByTask = colourBy.value === 'task';
+      showLegend();
+      draw();
+    });
     for (const button of document.querySelectorAll('[data-zoom]')) {
       button.addEventListener('click', () => {
         const middle = (view.from + view.to) / 2;
