@@ -144,6 +144,35 @@
     }
   }
 
+  /** Horizontal grid lines at `ticks`, labelled left of `left`. */
+  function drawValueAxis(context, ticks, toY, left, right) {
+    context.textAlign = 'right';
+    context.textBaseline = 'middle';
+    for (const tick of ticks) {
+      context.strokeStyle = GRID;
+      context.beginPath();
+      context.moveTo(left, Math.round(toY(tick)) + 0.5);
+      context.lineTo(right, Math.round(toY(tick)) + 0.5);
+      context.stroke();
+      context.fillStyle = AXIS;
+      context.fillText(formatNumber(tick), left - 6, toY(tick));
+    }
+  }
+
+  function drawBaseLine(context, left, right, y) {
+    context.strokeStyle = AXIS;
+    context.beginPath();
+    context.moveTo(left, y + 0.5);
+    context.lineTo(right, y + 0.5);
+    context.stroke();
+  }
+
+  /** Where a pointer event is, in the canvas's CSS pixels. */
+  function pointerIn(canvas, event) {
+    const box = canvas.getBoundingClientRect();
+    return { x: event.clientX - box.left, y: event.clientY - box.top };
+  }
+
   // ---- the time range shared by the timeline and the series charts -------------------------
 
   const timeline = decodeTimeline(data.timeline);
@@ -347,11 +376,7 @@
           lastLabelY = y;
         }
       });
-      context.strokeStyle = AXIS;
-      context.beginPath();
-      context.moveTo(GUTTER, top + plotHeight + 0.5);
-      context.lineTo(right, top + plotHeight + 0.5);
-      context.stroke();
+      drawBaseLine(context, GUTTER, right, top + plotHeight);
       drawTimeAxis(context, view, GUTTER, right, top + plotHeight + 1);
       const isWhole = view.from <= full.from && view.to >= full.to;
       range.textContent = isWhole
@@ -404,18 +429,13 @@
       return best;
     }
 
-    function pointer(event) {
-      const box = canvas.getBoundingClientRect();
-      return { x: event.clientX - box.left, y: event.clientY - box.top };
-    }
-
     let drag = null;
     canvas.addEventListener('pointerdown', (event) => {
-      drag = { x: pointer(event).x, from: view.from, to: view.to, moved: false };
+      drag = { x: pointerIn(canvas, event).x, from: view.from, to: view.to, moved: false };
       canvas.setPointerCapture(event.pointerId);
     });
     canvas.addEventListener('pointermove', (event) => {
-      const { x, y } = pointer(event);
+      const { x, y } = pointerIn(canvas, event);
       if (drag !== null) {
         const dx = x - drag.x;
         if (Math.abs(dx) > 2) drag.moved = true;
@@ -440,7 +460,7 @@
       const wasDrag = drag !== null && drag.moved;
       drag = null;
       if (wasDrag) return;
-      const { x, y } = pointer(event);
+      const { x, y } = pointerIn(canvas, event);
       const id = barAt(x, y);
       if (id < 0) return;
       detail.classList.remove('muted');
@@ -466,7 +486,7 @@
       'wheel',
       (event) => {
         event.preventDefault();
-        const t = toTime(pointer(event).x);
+        const t = toTime(pointerIn(canvas, event).x);
         const factor = Math.exp(Math.max(-1, Math.min(1, event.deltaY * 0.002)));
         setView(t - (t - view.from) * factor, t + (view.to - t) * factor);
       },
@@ -534,17 +554,7 @@
       const yMax = yTicks[yTicks.length - 1] || 1;
       const toX = (t) => GUTTER + ((t - view.from) / (view.to - view.from)) * (right - GUTTER);
       const toY = (value) => top + plotHeight - (value / yMax) * plotHeight;
-      context.textAlign = 'right';
-      context.textBaseline = 'middle';
-      for (const tick of yTicks) {
-        context.strokeStyle = GRID;
-        context.beginPath();
-        context.moveTo(GUTTER, Math.round(toY(tick)) + 0.5);
-        context.lineTo(right, Math.round(toY(tick)) + 0.5);
-        context.stroke();
-        context.fillStyle = AXIS;
-        context.fillText(formatNumber(tick), GUTTER - 6, toY(tick));
-      }
+      drawValueAxis(context, yTicks, toY, GUTTER, right);
       context.save();
       context.beginPath();
       context.rect(GUTTER, 0, right - GUTTER, top + plotHeight);
@@ -578,18 +588,12 @@
         );
       }
       context.restore();
-      context.strokeStyle = AXIS;
-      context.beginPath();
-      context.moveTo(GUTTER, top + plotHeight + 0.5);
-      context.lineTo(right, top + plotHeight + 0.5);
-      context.stroke();
+      drawBaseLine(context, GUTTER, right, top + plotHeight);
       drawTimeAxis(context, view, GUTTER, right, top + plotHeight + 1);
     }
 
     canvas.addEventListener('pointermove', (event) => {
-      const box = canvas.getBoundingClientRect();
-      const x = event.clientX - box.left;
-      const y = event.clientY - box.top;
+      const { x, y } = pointerIn(canvas, event);
       const t = view.from + ((x - GUTTER) / (width - GUTTER - RIGHT)) * (view.to - view.from);
       const bin = x < GUTTER ? -1 : Math.floor(t / binMs);
       if (bin !== hoverBin) {
@@ -650,17 +654,7 @@
       const yTicks = niceTicks(0, maxCount, 3);
       const yMax = Math.max(yTicks[yTicks.length - 1], maxCount);
       const toY = (count) => top + plotHeight - (count / yMax) * plotHeight;
-      context.textAlign = 'right';
-      context.textBaseline = 'middle';
-      for (const tick of yTicks) {
-        context.strokeStyle = GRID;
-        context.beginPath();
-        context.moveTo(left, Math.round(toY(tick)) + 0.5);
-        context.lineTo(right, Math.round(toY(tick)) + 0.5);
-        context.stroke();
-        context.fillStyle = AXIS;
-        context.fillText(formatNumber(tick), left - 6, toY(tick));
-      }
+      drawValueAxis(context, yTicks, toY, left, right);
       counts.forEach((count, at) => {
         if (count === 0) return;
         context.fillStyle = at === hoverBin ? '#2b55a6' : '#4e79a7';
@@ -672,11 +666,7 @@
           top + plotHeight - y,
         );
       });
-      context.strokeStyle = AXIS;
-      context.beginPath();
-      context.moveTo(left, top + plotHeight + 0.5);
-      context.lineTo(right, top + plotHeight + 0.5);
-      context.stroke();
+      drawBaseLine(context, left, right, top + plotHeight);
       context.fillStyle = AXIS;
       context.textAlign = 'center';
       context.textBaseline = 'top';
@@ -714,9 +704,7 @@
     }
 
     canvas.addEventListener('pointermove', (event) => {
-      const box = canvas.getBoundingClientRect();
-      const x = event.clientX - box.left;
-      const y = event.clientY - box.top;
+      const { x, y } = pointerIn(canvas, event);
       const binWidth = (width - RIGHT - left) / counts.length;
       const bin = Math.floor((x - left) / binWidth);
       if (bin !== hoverBin) {
