@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: { 'no-control-regex': 'off' },
   },
   {
-    files: ['eslint.config.js', 'scripts/**/*.js', 'test/**/*.js'],
+    files: ['eslint.config.js', 'scripts/**/*.js', 'test/**/*.js', 'src/html-report/assets/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

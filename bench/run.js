@@ -30,6 +30,7 @@ const CASES = [
   'startup',
   'memory',
   'live-vs-quiet',
+  'report',
 ];
 
 const { values: flags } = parseArgs({

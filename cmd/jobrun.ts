@@ -28,7 +28,7 @@ import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 /** Signals that stop a run: the first drains it, the next cancels what is in flight. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'help']);
+const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'report', 'help']);
 const OPTIONS_WITH_VALUE = new Set([
   '--executor',
   '--max-workers',
@@ -224,6 +224,28 @@ async function scheduleCommand(
   return EXIT_OK;
 }
 
+async function reportCommand(resultsFile: string, options: { output?: string }): Promise<number> {
+  const { writeReport } = await import('../src/html-report/write-report.ts');
+  const { ReportInputError } = await import('../src/html-report/report-input-error.ts');
+  try {
+    const report = await writeReport({
+      resultsPath: resultsFile,
+      ...(options.output === undefined ? {} : { outputPath: options.output }),
+    });
+    const size =
+      report.bytes < 1024 * 1024
+        ? `${Math.ceil(report.bytes / 1024)} KB`
+        : `${(report.bytes / 1024 / 1024).toFixed(1)} MB`;
+    const note = report.incomplete === null ? '' : `; incomplete run: ${report.incomplete}`;
+    process.stdout.write(`report: ${report.outputPath} (${report.items} items, ${size}${note})\n`);
+    return EXIT_OK;
+  } catch (error) {
+    if (!(error instanceof ReportInputError)) throw error;
+    process.stderr.write(`jobrun: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+}
+
 const EXAMPLES = `
 Examples:
   $ jobrun jobs/squares.yaml                      run a job with a live listing
@@ -233,6 +255,7 @@ Examples:
   $ jobrun jobs/squares.yaml --output json | jq   one JSON event per line
   $ jobrun schedule --list jobs/                  next run times of scheduled jobs
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
+  $ jobrun report results/crawl.jsonl             a run as one HTML page (results/crawl.html)
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
 74 the results file could not be written, 75 another run holds the lock,
@@ -290,6 +313,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--verbose', "also log each run's own output, one line per item and task state")
     .action(async (targets: string[], options: { list?: boolean; verbose?: boolean }) =>
       setExitCode(await scheduleCommand(targets, options)),
+    );
+
+  program
+    .command('report')
+    .description('write a run as one self-contained HTML page: timeline, throughput, failures')
+    .argument('<results-file>', 'the results file (JSON Lines) of a run')
+    .option('-o, --output <file>', 'write the report here (default: beside it, with .html)')
+    .action(async (resultsFile: string, options: { output?: string }) =>
+      setExitCode(await reportCommand(resultsFile, options)),
     );
 
   program
