@@ -45,8 +45,7 @@ export async function loadJob(file: string, options: LoadJobOptions = {}): Promi
   const { problems, data } = await analyzeJob(file, options);
   if (problems.length > 0 || data === undefined) throw new JobValidationError(problems);
   const path = resolve(file);
-  const job = normalizeJob(data, path, dirname(path));
-  return options.vars === undefined ? job : { ...job, vars: { ...job.vars, ...options.vars } };
+  return normalizeJob(data, path, dirname(path));
 }
 
 /**
@@ -86,6 +85,11 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
     };
   }
   const data: unknown = document.toJS({ maxAliasCount: 1000 });
+  const overrideProblems = checkVarOverrides(data, options.vars);
+  // `--var` values are the job's vars from here on: the results path and every check see them.
+  if (options.vars !== undefined && isObject(data) && isObject(data.vars)) {
+    data.vars = { ...data.vars, ...options.vars };
+  }
   const dir = dirname(resolve(file));
   const issues: Issue[] = schemaIssues(validateAgainstSchema(data), data);
   // The semantic checks also run on a job the schema rejected, so that one pass reports all.
@@ -97,9 +101,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
     const { line, col } = locate(document, lineCounter, issue.path, issue.at);
     return problem(line, col, formatJobPath(issue.path), issueMessage(issue));
   });
-  problems.push(
-    ...checkVarOverrides(data, options.vars).map((message) => problem(0, 0, 'vars', message)),
-  );
+  problems.push(...overrideProblems.map((message) => problem(0, 0, 'vars', message)));
   return { problems: sortProblems(problems), ...(isObject(data) ? { data } : {}) };
 }
 

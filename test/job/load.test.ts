@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { JobValidationError } from '../../src/errors.ts';
 import { loadJob, validateJob } from '../../src/job/load.ts';
@@ -158,6 +158,15 @@ describe('loadJob normalizes', () => {
     );
     const job = await loadJob(file, { vars: { site: 'b' } });
     assert.deepEqual(job.vars, { site: 'b', n: 1 });
+  });
+
+  test('--var values reach the results path', async () => {
+    const file = await jobFile(
+      'var-results.yaml',
+      'name: vr\nvars: { out: a }\nresults: out/${{ vars.out }}.jsonl\ntasks:\n  a:\n    run: echo\n',
+    );
+    const job = await loadJob(file, { vars: { out: 'b' } });
+    assert.equal(job.results, join(dirname(file), 'out', 'b.jsonl'));
   });
 
   test('a with: of null is kept apart from no with:', async () => {
