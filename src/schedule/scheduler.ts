@@ -27,8 +27,8 @@ export interface SchedulerOptions {
   /**
    * Echo each run's own output (its `--output plain` lines) into the log, prefixed with
    * `stdout`/`stderr`, the job and the run id. Without it the log has one line per run start and
-   * end, and a run that could not run (`locked`, `crashed`) gets the first line it wrote to stderr
-   * as `reason`.
+   * end, and a run that could not run or finish (`write-failed`, `locked`, `crashed`) gets the first
+   * line it wrote to stderr as `reason`.
    * @default false
    */
   isVerbose?: boolean;
@@ -156,7 +156,10 @@ export async function startScheduler(
         signal: exit.signal ?? undefined,
         error: exit.error?.message,
         // Why a run could not run at all; a failed or interrupted run's story is its results file.
-        reason: status === 'locked' || status === 'crashed' ? firstError : undefined,
+        reason:
+          status === 'ok' || status === 'failed' || status === 'interrupted'
+            ? undefined
+            : firstError,
         duration: formatDuration(Date.now() - startedAt.getTime()),
         results,
       });

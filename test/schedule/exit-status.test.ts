@@ -11,6 +11,7 @@ test('a run child exit code reads as the status the scheduler logs', () => {
   assert.equal(exitStatusOf(143, null), 'interrupted');
   assert.equal(exitStatusOf(null, 'SIGTERM'), 'interrupted');
   assert.equal(exitStatusOf(null, 'SIGHUP'), 'interrupted');
+  assert.equal(exitStatusOf(74, null), 'write-failed');
   assert.equal(exitStatusOf(2, null), 'crashed');
   assert.equal(exitStatusOf(null, 'SIGKILL'), 'crashed');
   assert.equal(exitStatusOf(null, null), 'crashed');
