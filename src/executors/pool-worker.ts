@@ -66,19 +66,6 @@ export class PoolWorker {
     return this.#state;
   }
 
-  /** Why the attempt it was running fails when it died on its own: its crash report, or its exit. */
-  crashError(reason: string): SerializedError {
-    const crash = this.#crash;
-    if (crash === null) {
-      return itemError('WORKER_CRASHED', `worker ${this.id} ${reason} while running this item`);
-    }
-    return {
-      ...crash,
-      message: `worker ${this.id} crashed: ${crash.message}`,
-      code: 'WORKER_CRASHED',
-    };
-  }
-
   get isReady(): boolean {
     return this.#state.name === 'ready';
   }
@@ -139,6 +126,19 @@ export class PoolWorker {
     this.#stopGrace();
     this.#outbox = [];
     return this.#owed.splice(0);
+  }
+
+  /** Why the attempt it was running fails when it died on its own: its crash report, or its exit. */
+  crashError(reason: string): SerializedError {
+    const crash = this.#crash;
+    if (crash === null) {
+      return itemError('WORKER_CRASHED', `worker ${this.id} ${reason} while running this item`);
+    }
+    return {
+      ...crash,
+      message: `worker ${this.id} crashed: ${crash.message}`,
+      code: 'WORKER_CRASHED',
+    };
   }
 
   /** Drop a held attempt, or abort it if it has just started. */
