@@ -24,6 +24,7 @@ const CASES = [
   'coroutine-noop',
   'thread-noop',
   'process-noop',
+  'uneven-items',
   'run-true',
   'crawl',
   'cpu',

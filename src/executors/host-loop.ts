@@ -110,15 +110,13 @@ export function startHostLoop(channel: HostChannel): HostLoop {
     }
   }
 
-  function cancel(id: number): void {
-    if (running?.id === id) {
-      running.controller.abort();
-      return;
-    }
+  /** Removes a waiting attempt, which then never starts; whether it was waiting. */
+  function drop(id: number): boolean {
     const index = waiting.findIndex((order) => order.id === id);
-    if (index === -1) return;
+    if (index === -1) return false;
     waiting.splice(index, 1);
     channel.send({ type: 'dropped', id });
+    return true;
   }
 
   channel.onMessage((message) => {
@@ -128,7 +126,12 @@ export function startHostLoop(channel: HostChannel): HostLoop {
         if (running === null) startNext();
         break;
       case 'cancel':
-        cancel(message.id);
+        if (running?.id === message.id) running.controller.abort();
+        else drop(message.id);
+        break;
+      case 'recall':
+        // Too late if it started (or ended): the pool then counts it as run here.
+        drop(message.id);
         break;
     }
   });

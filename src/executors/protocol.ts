@@ -19,7 +19,12 @@ export type HostMessage =
    */
   | { type: 'run'; orders: RunOrder[] }
   /** Drop a waiting attempt (it never starts), or abort it if it already started. */
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /**
+   * Give a waiting attempt back (`dropped`) so an idle worker can run it; if it already started,
+   * nothing changes and its result follows as usual.
+   */
+  | { type: 'recall'; id: number };
 
 /** Worker → pool. */
 export type WorkerMessage =
@@ -27,7 +32,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'result'; id: number; ok: true; value: unknown }
   | { type: 'result'; id: number; ok: false; error: SerializedError }
-  /** A cancelled attempt was removed from the worker's FIFO before it started. */
+  /** A cancelled or recalled attempt was removed from the worker's FIFO before it started. */
   | { type: 'dropped'; id: number }
   | { type: 'log'; id: number; message: string }
   /** A `run` action started a process group; the pool kills it if the worker dies first. */
