@@ -1,7 +1,11 @@
 import type { HostMessage, WorkerMessage } from './protocol.ts';
 
-/** How long a stopped child process has between SIGTERM and SIGKILL. @default 3000 */
-export const WORKER_KILL_GRACE_MS = 3000;
+/**
+ * How long a stopped child process has between SIGTERM and SIGKILL: enough to stop its shell
+ * commands, short enough that a second Ctrl-C ends the run within 2 s even when the worker is
+ * stuck in a loop that never lets its SIGTERM handler run. @default 1000
+ */
+export const WORKER_KILL_GRACE_MS = 1000;
 
 /** What a pool hears from one of its workers. */
 export interface WorkerEvents {
