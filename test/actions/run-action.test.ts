@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { ActionError } from '../../src/actions/action-error.ts';
 import { performRun } from '../../src/actions/run-action.ts';
 import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 
 const context = { item: 'x', index: 0, task: 't', job: 'j', attempt: 1 };
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-run-'));
+after(() => rmSync(workDir, { recursive: true, force: true }));
 
 test(
   'an aborted command that ignores SIGTERM is killed after the grace period',
@@ -52,7 +54,7 @@ test(
 
 describe('output is bounded by maxOutput', { timeout: 30_000 }, () => {
   test('stdout past the limit fails OUTPUT_TOO_LARGE and stops the command', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobrun-run-'));
+    const dir = mkdtempSync(join(workDir, 'pid-'));
     const tracked = new Set<number>();
     await assert.rejects(
       performRun(`echo $$ > ${dir}/pid; head -c 50000000 /dev/zero`, context, {
@@ -134,7 +136,7 @@ describe('the process group ends with the item', { timeout: 30_000 }, () => {
   }
 
   test('a background child that ignores SIGTERM is killed after the grace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobrun-run-'));
+    const dir = mkdtempSync(join(workDir, 'pid-'));
     const tracked = new Set<number>();
     await performRun(
       // An ignored signal stays ignored across exec: the inner sh, then sleep, ignore SIGTERM.
@@ -155,7 +157,7 @@ describe('the process group ends with the item', { timeout: 30_000 }, () => {
   });
 
   test('a process that left the group with setsid is not stopped', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jobrun-run-'));
+    const dir = mkdtempSync(join(workDir, 'pid-'));
     const tracked = new Set<number>();
     await performRun(
       `setsid sh -c 'echo $$ > ${dir}/pid; exec sleep 1000' >/dev/null 2>&1 & while [ ! -s ${dir}/pid ]; do sleep 0.01; done`,
