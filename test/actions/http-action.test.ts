@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createCoroutineExecutor } from '../../src/executors/coroutine-executor.ts';
 import type { ActionOutcome, ActionRequest } from '../../src/executors/types.ts';
+import { closeAll, listenLocally, sendForever } from '../helpers/local-site.ts';
 
 /**
  * Two sites on 127.0.0.1 (two ports: two origins). `/json` answers at once, `/hang` never,
@@ -27,12 +27,7 @@ function site(request: IncomingMessage, response: ServerResponse): void {
   }
   if (url === '/endless') {
     endless.push(request);
-    const chunk = Buffer.alloc(64 * 1024, 'x');
-    const write = (): void => {
-      while (!response.destroyed && response.write(chunk));
-      if (!response.destroyed) response.once('drain', write);
-    };
-    write();
+    sendForever(response);
     return;
   }
   if (url === '/declared') {
@@ -60,22 +55,11 @@ function site(request: IncomingMessage, response: ServerResponse): void {
   response.end('{"ok":true}');
 }
 
-async function listen(): Promise<[Server, string]> {
-  const started = createServer(site);
-  await new Promise<void>((resolve) => started.listen(0, '127.0.0.1', resolve));
-  return [started, `http://127.0.0.1:${(started.address() as AddressInfo).port}`];
-}
-
 before(async () => {
-  [server, base] = await listen();
-  [otherServer, other] = await listen();
+  [server, base] = await listenLocally(site);
+  [otherServer, other] = await listenLocally(site);
 });
-after(() => {
-  for (const site of [server, otherServer]) {
-    site.closeAllConnections();
-    site.close();
-  }
-});
+after(() => closeAll([server, otherServer]));
 
 type HttpAction = Extract<ActionRequest['action'], { type: 'http' }>;
 
