@@ -46,6 +46,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
         signal: environment.signal,
         cwd: action.cwd,
         processes: environment.processes,
+        maxOutputBytes: action.maxOutputBytes,
       }).then(toRecordable);
     case 'http': {
       const whenAborted = environment.whenAborted;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { CallContext } from '../executors/types.ts';
 import { ActionError } from './action-error.ts';
 import type { ProcessTracker } from './action-context.ts';
+import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
 
 /** How long a shell command has between SIGTERM and SIGKILL. @default 2000 */
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -20,11 +21,18 @@ export interface RunOptions {
   processes?: ProcessTracker;
   /** @default DEFAULT_KILL_GRACE_MS */
   killGraceMs?: number;
+  /** The most bytes kept of stdout, and of stderr. @default DEFAULT_MAX_OUTPUT_BYTES */
+  maxOutputBytes?: number;
 }
 
 /**
  * Runs `/bin/sh -c command` in its own process group, so that stopping it also stops whatever it
  * started (`sleep 30 | cat`), and so a terminal's Ctrl-C reaches jobrun first, which decides.
+ * The group is stopped when the command ends too: a background child (`cmd &`, `nohup cmd &`)
+ * does not outlive its item. Only a process that left the group (`setsid`) escapes.
+ *
+ * stdout and stderr are each kept up to `maxOutputBytes`; past it the command's group is stopped,
+ * nothing more is read, and the attempt fails with `OUTPUT_TOO_LARGE`.
  */
 export function performRun(
   command: string,
@@ -33,6 +41,7 @@ export function performRun(
 ): Promise<RunResult> {
   const { signal, processes } = options;
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+  const limit = outputLimit(options.maxOutputBytes);
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(abortError(signal));
@@ -46,38 +55,75 @@ export function performRun(
     });
     const pgid = child.pid;
     if (pgid !== undefined) processes?.add(pgid);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const stdout = new OutputBuffer(limit);
+    const stderr = new OutputBuffer(limit);
+    let overflowed: 'stdout' | 'stderr' | undefined;
+    let isForgotten = pgid === undefined;
+    let stopTimer: NodeJS.Timeout | undefined;
 
-    let killTimer: NodeJS.Timeout | undefined;
-    const onAbort = (): void => {
-      killGroup(pgid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(pgid, 'SIGKILL'), graceMs);
+    // Told only once the group is empty: until then the reaper still stops it if jobrun dies.
+    const forget = (): void => {
+      if (isForgotten) return;
+      isForgotten = true;
+      processes?.delete(pgid as number);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    // SIGTERM to the whole group, SIGKILL to what is left after the grace. Then the pipes are
+    // closed even if a process outside the group (`setsid`) still holds them, so the item ends.
+    const stopGroup = (): void => {
+      if (stopTimer !== undefined || isForgotten) return;
+      if (!killGroup(pgid, 'SIGTERM')) {
+        forget();
+        return;
+      }
+      stopTimer = setTimeout(() => {
+        killGroup(pgid, 'SIGKILL');
+        forget();
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, graceMs);
+      // Once jobrun is otherwise done, the reaper finishes the job: it still knows the group.
+      stopTimer.unref();
+    };
+    const collect = (name: 'stdout' | 'stderr', buffer: OutputBuffer) => (chunk: Buffer) => {
+      if (buffer.push(chunk) || overflowed !== undefined) return;
+      overflowed = name;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      stopGroup();
+    };
+    child.stdout.on('data', collect('stdout', stdout));
+    child.stderr.on('data', collect('stderr', stderr));
 
-    const settle = (): void => {
-      signal.removeEventListener('abort', onAbort);
-      clearTimeout(killTimer);
-      if (pgid !== undefined) processes?.delete(pgid);
-    };
+    signal.addEventListener('abort', stopGroup, { once: true });
+    // The shell is gone: whatever it left running in its group is stopped with the item.
+    child.on('exit', stopGroup);
+
     child.on('error', (error) => {
-      settle();
+      signal.removeEventListener('abort', stopGroup);
+      forget();
       reject(new ActionError('EXIT_CODE', `cannot start /bin/sh: ${error.message}`));
     });
     child.on('close', (code, exitSignal) => {
-      settle();
-      if (signal.aborted) {
-        // The group is gone with its leader; make sure no straggler keeps running.
+      signal.removeEventListener('abort', stopGroup);
+      if (signal.aborted || overflowed !== undefined) {
+        // A stopped command gets no grace beyond its shell's: no straggler keeps running.
+        clearTimeout(stopTimer);
         killGroup(pgid, 'SIGKILL');
+        forget();
+      } else if (stopTimer !== undefined && !isGroupAlive(pgid)) {
+        // Its background children ended on SIGTERM: nothing is left for the timer to stop.
+        clearTimeout(stopTimer);
+        forget();
+      }
+      if (signal.aborted) {
         reject(abortError(signal));
+      } else if (overflowed !== undefined) {
+        reject(outputTooLarge(overflowed, limit, 'the command was stopped'));
       } else if (code === 0) {
-        resolve({ exitCode: 0, stdout, stderr });
+        resolve({ exitCode: 0, stdout: stdout.text(), stderr: stderr.text() });
       } else {
         const how = code === null ? `was killed by ${exitSignal}` : `exited with code ${code}`;
-        const last = lastLine(stderr);
+        const last = lastLine(stderr.text());
         reject(new ActionError('EXIT_CODE', `command ${how}${last ? `: ${last}` : ''}`));
       }
     });
@@ -95,13 +141,28 @@ export function runEnv(context: CallContext): Record<string, string> {
   };
 }
 
-/** Sends `signal` to a whole process group; a group that is already gone is fine. */
-export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): void {
-  if (pgid === undefined) return;
+/**
+ * Sends `signal` to a whole process group; a group that is already gone is fine. Returns whether
+ * the group still had a member to receive it.
+ */
+export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
+  if (pgid === undefined) return false;
   try {
     process.kill(-pgid, signal);
+    return true;
   } catch {
     // ESRCH: every member has exited already.
+    return false;
+  }
+}
+
+function isGroupAlive(pgid: number | undefined): boolean {
+  if (pgid === undefined) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -11,7 +11,7 @@ export type ResolvedAction =
    * The final shell command; inserted values are already shell-quoted. It runs in `cwd`, the job
    * file's folder, so relative paths behave the same from cron as from a shell.
    */
-  | { type: 'run'; command: string; cwd: string }
+  | { type: 'run'; command: string; cwd: string; maxOutputBytes?: number }
   | {
       type: 'http';
       url: string;
@@ -20,6 +20,10 @@ export type ResolvedAction =
       json?: unknown;
       body?: string;
       timeoutMs?: number;
+      /** @default true */
+      followRedirects?: boolean;
+      /** The most bytes of body kept. @default DEFAULT_MAX_OUTPUT_BYTES */
+      maxOutputBytes?: number;
     };
 
 /** What an action sees of its call, besides `signal`, `workerId` and `log` added where it runs. */

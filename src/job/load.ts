@@ -9,7 +9,7 @@ import { checkShapes } from './check-shapes.ts';
 import { formatJobPath, issueMessage, type Issue } from './issue.ts';
 import { isObject, type RawObject } from './job-data.ts';
 import { normalizeJob } from './normalize.ts';
-import { parseYaml } from './parse-yaml.ts';
+import { decodeJobText, documentData, parseYaml } from './parse-yaml.ts';
 import { locate } from './positions.ts';
 import { schemaIssues } from './schema-issues.ts';
 import { validateAgainstSchema } from './schema.ts';
@@ -65,9 +65,9 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
     path,
     message,
   });
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -75,7 +75,13 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
         : (error as Error).message;
     return { problems: [problem(0, 0, '', `cannot read job file: ${reason}`)] };
   }
-  const { document, lineCounter, errors } = parseYaml(text);
+  const decoded = decodeJobText(bytes);
+  if ('problem' in decoded) {
+    const { line, col, message } = decoded.problem;
+    return { problems: [problem(line, col, '', message)] };
+  }
+  const parsed = parseYaml(decoded.text);
+  const { document, lineCounter, errors } = parsed;
   if (errors.length > 0) {
     // A broken document's shape is a guess; checking it further would only add noise.
     return {
@@ -84,7 +90,12 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
       ),
     };
   }
-  const data: unknown = document.toJS({ maxAliasCount: 1000 });
+  const read = documentData(parsed);
+  if ('problem' in read) {
+    const { line, col, message } = read.problem;
+    return { problems: [problem(line, col, '', message)] };
+  }
+  const data = read.data;
   const overrideProblems = checkVarOverrides(data, options.vars);
   // `--var` values are the job's vars from here on: the results path and every check see them.
   if (options.vars !== undefined && isObject(data) && isObject(data.vars)) {

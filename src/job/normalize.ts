@@ -5,6 +5,7 @@ import { defaultMaxWorkers } from '../plan/resolve-executor.ts';
 import { parseDuration } from './duration.ts';
 import { isObject, rawFrom, rawNeeds, type RawObject } from './job-data.ts';
 import { parseModuleRef } from './module-ref.ts';
+import { parseSize } from './size.ts';
 import type {
   ActionSpec,
   ExecutorConfig,
@@ -55,6 +56,7 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
     ...new Set([...rawNeeds(task).map(([, need]) => need), ...(from === undefined ? [] : [from])]),
   ];
   const timeoutMs = parseDuration(task.timeout);
+  const maxOutputBytes = parseSize(task.maxOutput);
   const hasWith = 'with' in task;
   return {
     id,
@@ -67,6 +69,7 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
     retries: typeof task.retries === 'number' ? task.retries : 0,
     retryDelayMs: parseDuration(task.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(maxOutputBytes === undefined ? {} : { maxOutputBytes }),
     continueOnError: task.continueOnError === true,
     ...(isObject(task.executor) ? { executor: task.executor } : {}),
   };
@@ -87,6 +90,9 @@ function normalizeAction(task: RawObject, dir: string): ActionSpec {
       ...('json' in http ? { json: http.json } : {}),
       ...(typeof http.body === 'string' ? { body: http.body } : {}),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(typeof http.followRedirects === 'boolean'
+        ? { followRedirects: http.followRedirects }
+        : {}),
     },
   };
 }

@@ -204,6 +204,8 @@ function hintFor(schemaPart: unknown): string | undefined {
     hints = new WeakMap<object, string>([
       [at($defs, 'duration'), duration],
       [at($defs, 'duration', 'anyOf', 1), duration],
+      [at($defs, 'size'), 'a size: integer bytes or a string like 512KB, 16MB, 1GB'],
+      [at($defs, 'size', 'anyOf', 1), 'a size: integer bytes or a string like 512KB, 16MB, 1GB'],
       [
         at($defs, 'map'),
         'a list, { range }, { lines }, { glob }, { from: TASK } or one "${{ … }}" expression',

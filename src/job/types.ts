@@ -44,6 +44,8 @@ export interface HttpRequestSpec {
   body?: string;
   /** Per-request timeout in milliseconds. */
   timeoutMs?: number;
+  /** `false`: a 3xx response is the result, not followed. @default true */
+  followRedirects?: boolean;
 }
 
 /** A task's one action. Values may still hold `${{ … }}` expressions, evaluated per item. */
@@ -81,6 +83,11 @@ export interface Task {
   retryDelayMs: number;
   /** Per-attempt timeout; `undefined` means none. */
   timeoutMs?: number;
+  /**
+   * The most bytes kept of a `run` command's stdout, of its stderr, and of an `http` body; more
+   * fails the item with `OUTPUT_TOO_LARGE`. `undefined`: the default, 16 MB.
+   */
+  maxOutputBytes?: number;
   /** @default false */
   continueOnError: boolean;
   /** The task's own `executor:`, as written; resolved against the job's by `resolveExecutor`. */

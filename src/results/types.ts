@@ -15,6 +15,7 @@ export const ITEM_ERROR_CODES = [
   'NOT_SERIALIZABLE',
   'TASK_ERROR',
   'CANCELLED',
+  'OUTPUT_TOO_LARGE',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

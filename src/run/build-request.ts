@@ -28,6 +28,7 @@ function resolveAction(task: Task, scope: Scope, cwd: string): ResolvedAction {
         type: 'run',
         command: String(evaluateValue(action.command, scope, { shell: true })),
         cwd,
+        ...(task.maxOutputBytes === undefined ? {} : { maxOutputBytes: task.maxOutputBytes }),
       };
     case 'http': {
       const request = evaluateValue(action.request, scope) as typeof action.request;
@@ -39,6 +40,8 @@ function resolveAction(task: Task, scope: Scope, cwd: string): ResolvedAction {
         ...(request.json === undefined ? {} : { json: request.json }),
         ...(request.body === undefined ? {} : { body: request.body }),
         ...(request.timeoutMs === undefined ? {} : { timeoutMs: request.timeoutMs }),
+        ...(request.followRedirects === false ? { followRedirects: false } : {}),
+        ...(task.maxOutputBytes === undefined ? {} : { maxOutputBytes: task.maxOutputBytes }),
       };
     }
   }

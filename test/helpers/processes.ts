@@ -10,6 +10,21 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether a process with this pid runs: a zombie (dead, waiting for a parent that may never reap
+ * it, such as a container's init) does not count.
+ */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    // The state follows the parenthesised command name, which may itself hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** Polls until `condition` holds; a safety net, not a speed assertion. */
 export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
