@@ -94,7 +94,8 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   issues.push(...files, ...schedule);
 
   const problems = issues.map((issue) => {
-    const { line, col } = locate(document, lineCounter, issue.path, issue.at);
+    const inValue = issue.offset === undefined ? undefined : { offset: issue.offset, source: text };
+    const { line, col } = locate(document, lineCounter, issue.path, issue.at, inValue);
     return problem(line, col, formatJobPath(issue.path), issueMessage(issue));
   });
   problems.push(

@@ -9,9 +9,11 @@ import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink } from '../results/jsonl-sink.ts';
+import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
+import { applyToProcessEnv, resolveJobEnv, secretValues } from './job-env.ts';
 import { loadCallback } from './load-callback.ts';
 import { acquireRunLock, lockPathFor } from './lock.ts';
 import type { RunContext } from './run-context.ts';
@@ -159,7 +161,10 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   };
 
   const executors = new Map<string, Promise<Executor>>();
-  const sink = openJsonlSink(resultsPath);
+  // Secrets are read before the job's env: joins jobrun's own, whose values it may replace.
+  const mask = createSecretMask(secretValues(job, env));
+  const sink = maskRecords(openJsonlSink(resultsPath), mask);
+  const restoreEnv = applyToProcessEnv(resolveJobEnv(job, env));
   try {
     const { createExecutor } = await import('../executors/create-executor.ts');
     const run: RunContext = {
@@ -317,6 +322,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await shutdownExecutors(executors, true);
     sink.close();
+    restoreEnv();
     lock.release();
   }
 }
