@@ -16,8 +16,7 @@ export function secretMaskOf(job: Job): SecretMask | null {
 export function maskStreams(mask: SecretMask, streams: readonly NodeJS.WritableStream[]): void {
   for (const stream of streams) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(maskChunk(mask, chunk), ...rest));
+    stream.write = (chunk: unknown, ...rest: unknown[]) => write(maskChunk(mask, chunk), ...rest);
   }
 }
 

@@ -88,6 +88,6 @@ export function maskRecords<S extends { write(record: never): void }>(
 ): S {
   if (mask === null) return sink;
   const write = sink.write.bind(sink) as (record: unknown) => void;
-  sink.write = ((record: unknown) => write(mask.value(record)));
+  sink.write = (record: unknown) => write(mask.value(record));
   return sink;
 }
