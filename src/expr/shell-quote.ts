@@ -22,11 +22,17 @@ function escapeInSingleQuotes(text: string): string {
  * (and `""` first after `$NAME`, so the value cannot lengthen the name), `'\''` for each `'`
  * inside single quotes.
  *
- * @throws {Error} for a refused spot; validation reports those before anything runs.
+ * @throws {Error} for a refused spot (validation reports those before anything runs), and for a
+ * value holding a NUL character, which no command can receive.
  * @example
  * quoteForSlot({ kind: 'double', afterName: false }, '$(id) "x"'); // '\\$(id) \\"x\\"'
  */
 export function quoteForSlot(slot: ShellSlot, text: string): string {
+  if (text.includes('\0')) {
+    throw new Error(
+      `a value holding a NUL character cannot be part of a run: command (no command can receive one): ${JSON.stringify(text)}`,
+    );
+  }
   switch (slot.kind) {
     case 'bare':
       return shellQuote(text);

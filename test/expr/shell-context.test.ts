@@ -152,8 +152,9 @@ describe('quoteForSlot', () => {
     assert.equal(quoteForSlot({ kind: 'single' }, "a'b"), `a'\\''b`);
   });
 
-  test('a refused spot throws', () => {
+  test('a refused spot throws, and so does a NUL character', () => {
     assert.throws(() => quoteForSlot({ kind: 'refused', spot: 'in a comment' }, 'x'), /comment/);
+    assert.throws(() => quoteForSlot({ kind: 'bare' }, 'a\0b'), /NUL character/);
   });
 });
 
