@@ -68,7 +68,7 @@ function referencedResults(tasks: readonly Task[]): Set<string> {
       task.with,
       task.map?.form === 'expression' ? task.map.expression : null,
     ];
-    if (action.type === 'run') values.push(action.command);
+    if (action.type === 'run') values.push(action.command, task.env);
     if (action.type === 'http') values.push(action.request);
     for (const ref of collectExpressions(values)) {
       const [first, second] = ref.steps;

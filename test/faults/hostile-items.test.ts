@@ -105,6 +105,10 @@ tasks:
   from-result:
     needs: [produce]
     run: ${block(HOSTILE.map((_, index) => printfLine(`tasks.produce.result[${index}]`)).join('\n'))}
+  result-via-env:
+    needs: [produce]
+    env: { VALUES: "\${{ tasks.produce.result }}" }
+    run: printf '%s' "$VALUES"
 `;
   const file = join(dir, 'hostile.yaml');
   writeFileSync(file, yaml);
@@ -146,6 +150,7 @@ describe('hostile items are printed as they are, never run, on every executor', 
       const all = HOSTILE.map((value) => expectedLines(value, 'hostile')).join('');
       assert.deepEqual(stdoutOf('from-vars'), [all]);
       assert.deepEqual(stdoutOf('from-result'), [all]);
+      assert.deepEqual(stdoutOf('result-via-env'), [JSON.stringify(HOSTILE)]);
       assert.deepEqual(
         readdirSync(dir).filter((name) => name.includes('pwned')),
         [],
