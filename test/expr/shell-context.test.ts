@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { evaluateCommand, type Scope } from '../../src/expr/evaluate.ts';
 import { parseTemplate } from '../../src/expr/parse-template.ts';
 import { REFUSED_SPOTS, shellSlots, type ShellSlot } from '../../src/expr/shell-context.ts';
 import { quoteForSlot } from '../../src/expr/shell-quote.ts';
+import { HOSTILE_VALUES } from '../helpers/hostile-values.ts';
 
 const slots = (command: string): ShellSlot[] => shellSlots(parseTemplate(command));
 const kinds = (command: string): string[] =>
@@ -158,24 +161,6 @@ describe('quoteForSlot', () => {
   });
 });
 
-const HOSTILE = [
-  '$(touch pwned)',
-  '`touch pwned`',
-  "'; touch pwned; '",
-  '" ; touch pwned ; "',
-  '\\',
-  'a\\',
-  'line\nnext',
-  '$HOME',
-  '*',
-  'ünï 😀',
-  '',
-  '-n',
-  "it's",
-  '\\"',
-  '${x}',
-];
-
 const scopeOf = (item: unknown): Scope => ({
   item,
   index: 0,
@@ -197,14 +182,22 @@ const SHELLS: string[][] = [
     : []),
 ];
 
-/** What `/bin/sh -c command` prints, with `$dir` set; the same from every shell at hand. */
+const workDir = mkdtempSync(join(tmpdir(), 'jobrun-shell-context-'));
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+/**
+ * What `/bin/sh -c command` prints, run with `$dir` set in a temp folder; the same from every shell
+ * at hand, and nothing run from a value (no `pwned` file).
+ */
 function sh(command: string): string {
   const outputs = SHELLS.map(([shell, ...flags]) =>
     execFileSync(shell as string, [...flags, '-c', command], {
       encoding: 'utf8',
+      cwd: workDir,
       env: { dir: '/d' },
     }),
   );
+  assert.deepEqual(readdirSync(workDir), [], `${JSON.stringify(command)} ran a value`);
   for (const [position, output] of outputs.entries()) {
     const shell = SHELLS[position]?.join(' ');
     assert.equal(output, outputs[0], `${shell} reads ${JSON.stringify(command)} differently`);
@@ -213,7 +206,7 @@ function sh(command: string): string {
 }
 
 describe('evaluateCommand: /bin/sh reads every value back as literal text', () => {
-  for (const item of HOSTILE) {
+  for (const item of HOSTILE_VALUES) {
     test(JSON.stringify(item), () => {
       const command = [
         `printf '[%s]\\n' \${{ item }} "in \${{ item }} dq" 'in \${{ item }} sq'`,

@@ -4,34 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { HOSTILE_VALUES } from '../helpers/hostile-values.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
-// Values that would run code, split words, expand or glob if jobrun inserted them as shell text.
-// Each run below asserts the exact text the shell printed and that no `pwned` file appeared.
-const HOSTILE = [
-  '$(touch pwned)',
-  '`touch pwned`',
-  "'; touch pwned; '",
-  '" ; touch pwned ; "',
-  '\\',
-  'ends with \\',
-  '\\"; touch pwned; \\"',
-  'line one\nline two $(touch pwned)',
-  '$HOME',
-  '${IFS}touch${IFS}pwned',
-  '*',
-  '~',
-  'ünïcödé 😀 שלום',
-  '',
-  '-n',
-  '--help',
-  "it's",
-  'tab\there',
-  '  spaced  out  ',
-  '#not a comment',
-  '!',
-  '}}',
-];
+const HOSTILE = HOSTILE_VALUES;
 
 const KINDS = ['process', 'thread', 'coroutine'] as const;
 
