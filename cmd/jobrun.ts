@@ -152,6 +152,11 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     throw error;
   });
 
+  // Secrets are masked in everything jobrun writes from here on, task code's output included.
+  const { secretMaskOf, maskStreams } = await import('../src/report/mask-output.ts');
+  const mask = secretMaskOf(job);
+  if (mask !== null) maskStreams(mask, [process.stdout, process.stderr]);
+
   // First signal: stop starting items and drain; second: cancel in-flight items. SIGHUP (the
   // terminal closed) stops a run as SIGTERM does, so its commands do not outlive it.
   const drain = new AbortController();
@@ -172,7 +177,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       ...(options.failFast === true ? { failFast: true } : {}),
       ...(process.env.JOBRUN_RUN_ID ? { runId: process.env.JOBRUN_RUN_ID } : {}),
       ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
-      onEvent: (event) => reporter.onEvent(event),
+      onEvent: (event) => reporter.onEvent(mask === null ? event : mask.value(event)),
       ...(reporter.events === undefined ? {} : { events: reporter.events }),
       drainSignal: drain.signal,
       cancelSignal: cancel.signal,

@@ -45,6 +45,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
       return performRun(action.command, context, {
         signal: environment.signal,
         cwd: action.cwd,
+        ...(action.env === undefined ? {} : { env: action.env }),
         processes: environment.processes,
         maxOutputBytes: action.maxOutputBytes,
       }).then(toRecordable);

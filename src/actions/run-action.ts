@@ -19,6 +19,8 @@ export interface RunOptions {
   /** The working directory: the job file's folder. @default process.cwd() */
   cwd?: string;
   processes?: ProcessTracker;
+  /** Variables added to the inherited environment (a task's `env:`); `JOBRUN_*` still win. */
+  env?: Record<string, string>;
   /** @default DEFAULT_KILL_GRACE_MS */
   killGraceMs?: number;
   /** The most bytes kept of stdout, and of stderr. @default DEFAULT_MAX_OUTPUT_BYTES */
@@ -50,7 +52,7 @@ export function performRun(
     const child = spawn('/bin/sh', ['-c', command], {
       detached: true,
       cwd: options.cwd,
-      env: { ...process.env, ...runEnv(context) },
+      env: { ...process.env, ...options.env, ...runEnv(context) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pgid = child.pid;

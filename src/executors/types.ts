@@ -8,10 +8,17 @@ import type { ItemErrorCode } from '../results/types.ts';
 export type ResolvedAction =
   | { type: 'function'; module: ModuleRef }
   /**
-   * The final shell command; inserted values are already shell-quoted. It runs in `cwd`, the job
-   * file's folder, so relative paths behave the same from cron as from a shell.
+   * The final shell command; inserted values are already escaped as literal text. It runs in
+   * `cwd`, the job file's folder, so relative paths behave the same from cron as from a shell,
+   * with `env` (the task's `env:`) added to the environment it inherits.
    */
-  | { type: 'run'; command: string; cwd: string; maxOutputBytes?: number }
+  | {
+      type: 'run';
+      command: string;
+      cwd: string;
+      env?: Record<string, string>;
+      maxOutputBytes?: number;
+    }
   | {
       type: 'http';
       url: string;

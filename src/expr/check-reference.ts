@@ -4,10 +4,11 @@ import { EXPRESSION_ROOTS, type ExpressionRef, type PathStep } from './parse-tem
 /** Where an expression sits, which decides the names it may use. */
 export interface ReferenceContext {
   /**
-   * `task`: a task's `with`, `run` or `http`; `map`: a task's `map:` expression; `results`: the
-   * job's results path, expanded before any task runs.
+   * `task`: a task's `with`, `run`, `http` or `env`; `map`: a task's `map:` expression;
+   * `results`: the job's results path, expanded before any task runs; `env`: the job's `env:`,
+   * evaluated when the run starts.
    */
-  place: 'task' | 'map' | 'results';
+  place: 'task' | 'map' | 'results' | 'env';
   /** The task holding the expression (not for `results`). */
   taskId?: string;
   /** Whether that task has `map:` (so `item` and `index` exist). */
@@ -23,6 +24,7 @@ export interface ReferenceContext {
 const TASK_FIELDS = ['result', 'status'];
 const RUN_FIELDS = ['id', 'startedAt'];
 const RESULTS_ROOTS = ['run', 'job', 'vars', 'env'];
+const ENV_ROOTS = ['vars', 'env', 'job'];
 
 /**
  * Checks that an expression names only what will exist when it is evaluated: a declared var, a
@@ -36,10 +38,18 @@ const RESULTS_ROOTS = ['run', 'job', 'vars', 'env'];
 export function checkReference(ref: ExpressionRef, context: ReferenceContext): string | null {
   const written = `"\${{ ${ref.source} }}"`;
   const { root, steps } = ref;
-  const roots: readonly string[] = context.place === 'results' ? RESULTS_ROOTS : EXPRESSION_ROOTS;
+  const roots: readonly string[] =
+    context.place === 'results'
+      ? RESULTS_ROOTS
+      : context.place === 'env'
+        ? ENV_ROOTS
+        : EXPRESSION_ROOTS;
   if (!roots.includes(root)) {
     if (context.place === 'results' && (EXPRESSION_ROOTS as readonly string[]).includes(root)) {
       return `${written} cannot be used in results: only run, job, vars and env are known before the run starts`;
+    }
+    if (context.place === 'env' && (EXPRESSION_ROOTS as readonly string[]).includes(root)) {
+      return `${written} cannot be used in the job's env: only vars, env and job are known before the run starts; use a task's env: for per-item values`;
     }
     return `unknown name "${root}" in ${written}; expected ${listWords(roots, 'or')}${didYouMean(root, roots)}`;
   }

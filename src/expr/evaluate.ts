@@ -6,7 +6,8 @@ import {
   type ExpressionRef,
   type Template,
 } from './parse-template.ts';
-import { shellQuote } from './shell-quote.ts';
+import { shellSlots, type ShellSlot } from './shell-context.ts';
+import { quoteForSlot } from './shell-quote.ts';
 
 /** What expressions can read while a task runs. */
 export interface Scope {
@@ -20,15 +21,6 @@ export interface Scope {
   tasks: Record<string, { result?: unknown; status?: string }>;
   job: { name: string };
   run: { id: string; startedAt: string };
-}
-
-export interface EvaluateOptions {
-  /**
-   * Shell-quote every inserted value (for `run:` commands), so an item like `a; rm -rf ~` stays
-   * one argument. A string that is exactly one expression is quoted as well.
-   * @default false
-   */
-  shell?: boolean;
 }
 
 // Templates repeat for every item of a map task: parse each distinct string once.
@@ -53,37 +45,55 @@ function templateOf(text: string): Template {
  * @throws {ExpressionSyntaxError} for a malformed expression (validation reports these first).
  * @example
  * evaluateValue({ url: '${{ item }}', n: '${{ index }}' }, scope); // { url: 'https://…', n: 3 }
- * evaluateValue('echo ${{ item }}', { ...scope, item: 'a; b' }, { shell: true }); // "echo 'a; b'"
  */
-export function evaluateValue(
-  value: unknown,
-  scope: Scope,
-  options: EvaluateOptions = {},
-): unknown {
-  if (typeof value === 'string') return evaluateString(value, scope, options.shell === true);
-  if (Array.isArray(value)) return value.map((entry) => evaluateValue(entry, scope, options));
+export function evaluateValue(value: unknown, scope: Scope): unknown {
+  if (typeof value === 'string') return evaluateString(value, scope);
+  if (Array.isArray(value)) return value.map((entry) => evaluateValue(entry, scope));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(value))
-      out[key] = evaluateValue(entry, scope, options);
+    for (const [key, entry] of Object.entries(value)) out[key] = evaluateValue(entry, scope);
     return out;
   }
   return value;
 }
 
-function evaluateString(text: string, scope: Scope, isShell: boolean): unknown {
+function evaluateString(text: string, scope: Scope): unknown {
   if (!hasExpression(text)) return text;
   const template = templateOf(text);
-  if (template.isWhole && !isShell)
-    return resolveReference(template.parts[0] as ExpressionRef, scope);
+  if (template.isWhole) return resolveReference(template.parts[0] as ExpressionRef, scope);
   let out = '';
   for (const part of template.parts) {
-    if (typeof part === 'string') {
-      out += part;
-    } else {
-      const inserted = toText(resolveReference(part, scope));
-      out += isShell ? shellQuote(inserted) : inserted;
-    }
+    out += typeof part === 'string' ? part : toText(resolveReference(part, scope));
+  }
+  return out;
+}
+
+const slotCache = new WeakMap<Template, ShellSlot[]>();
+
+/**
+ * A `run:` command with each expression's value inserted as literal text, escaped for the
+ * quoting spot where the expression stands (bare, `"…"` or `'…'`): whatever the value holds,
+ * `/bin/sh` reads it back as exactly that text. Non-strings are inserted as JSON text, a missing
+ * value or `null` as empty text. See docs/shell-quoting.md.
+ *
+ * @throws {Error} for an expression at a spot validation refuses (backticks, a here-document…).
+ * @example
+ * evaluateCommand('echo "Processing ${{ item }}"', { ...scope, item: '$(id)' });
+ * // 'echo "Processing \\$(id)"'
+ */
+export function evaluateCommand(command: string, scope: Scope): string {
+  if (!hasExpression(command)) return command;
+  const template = templateOf(command);
+  let slots = slotCache.get(template);
+  if (slots === undefined) {
+    slots = shellSlots(template);
+    slotCache.set(template, slots);
+  }
+  let out = '';
+  let slot = 0;
+  for (const part of template.parts) {
+    if (typeof part === 'string') out += part;
+    else out += quoteForSlot(slots[slot++] as ShellSlot, toText(resolveReference(part, scope)));
   }
   return out;
 }

@@ -8,6 +8,11 @@ export type JobPath = ReadonlyArray<string | number>;
 export interface Issue {
   path: JobPath;
   at: 'key' | 'value';
+  /**
+   * Where in a string value the problem starts (the index of a `${{`), to point at it rather
+   * than at the start of the value.
+   */
+  offset?: number;
   /** What was expected, what was found, a suggestion; without the path prefix. */
   text: string;
 }

@@ -109,7 +109,9 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   issues.push(...files, ...schedule, ...checkResultsFile(data, file, dir));
 
   const problems = issues.map((issue) => {
-    const { line, col } = locate(document, lineCounter, issue.path, issue.at);
+    const inValue =
+      issue.offset === undefined ? undefined : { offset: issue.offset, source: decoded.text };
+    const { line, col } = locate(document, lineCounter, issue.path, issue.at, inValue);
     return problem(line, col, formatJobPath(issue.path), issueMessage(issue));
   });
   problems.push(...overrideProblems.map((message) => problem(0, 0, 'vars', message)));

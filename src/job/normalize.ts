@@ -41,6 +41,8 @@ export function normalizeJob(data: RawObject, file: string, dir: string): Job {
     ...(typeof data.timezone === 'string' ? { timezone: data.timezone } : {}),
     failFast: data.failFast === true,
     vars,
+    ...(isObject(data.env) ? { env: normalizeEnv(data.env) } : {}),
+    ...(Array.isArray(data.secrets) ? { secrets: data.secrets.map(String) } : {}),
     tasks,
   };
 }
@@ -72,7 +74,13 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
     ...(maxOutputBytes === undefined ? {} : { maxOutputBytes }),
     continueOnError: task.continueOnError === true,
     ...(isObject(task.executor) ? { executor: task.executor } : {}),
+    ...(isObject(task.env) ? { env: normalizeEnv(task.env) } : {}),
   };
+}
+
+/** `env:` values as text: a number or boolean is written as YAML shows it. */
+function normalizeEnv(env: RawObject): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, String(value)]));
 }
 
 function normalizeAction(task: RawObject, dir: string): ActionSpec {

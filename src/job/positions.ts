@@ -17,6 +17,7 @@ export function locate(
   lineCounter: LineCounter,
   path: JobPath,
   at: 'key' | 'value' = 'value',
+  inValue?: { offset: number; source: string },
 ): Position {
   let node: unknown = document.contents;
   let keyNode: unknown;
@@ -40,7 +41,38 @@ export function locate(
   }
   const preferKey = at === 'key' || !isComplete || node === undefined || !isScalar(node);
   const target = preferKey && keyNode !== undefined ? keyNode : node;
+  if (!preferKey && inValue !== undefined) {
+    const inside = expressionPosition(node, lineCounter, inValue.offset, inValue.source);
+    if (inside !== null) return inside;
+  }
   return positionOf(target, lineCounter);
+}
+
+const OPEN = '${{';
+
+/**
+ * The place of the `${{` at `offset` of a string scalar: the same-numbered `${{` in the scalar's
+ * source text, since quoting, folding and escapes leave `${{` itself as it is. `null` when the
+ * source does not show it (a `${{` written with escapes).
+ */
+function expressionPosition(
+  node: unknown,
+  lineCounter: LineCounter,
+  offset: number,
+  source: string,
+): Position | null {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return null;
+  const value = node.value;
+  let count = 0;
+  for (let at = value.indexOf(OPEN); at !== -1 && at < offset; at = value.indexOf(OPEN, at + 1)) {
+    count++;
+  }
+  const [start, end] = node.range;
+  let found = source.indexOf(OPEN, start);
+  for (; found !== -1 && found < end && count > 0; count--) {
+    found = source.indexOf(OPEN, found + 1);
+  }
+  return found === -1 || found >= end ? null : lineCounter.linePos(found);
 }
 
 function keyText(key: unknown): string | undefined {

@@ -15,6 +15,8 @@ type Entry = ErrorObject | Made;
 
 const ACTIONS = ['function', 'run', 'http'];
 const MAP_KEYS = ['range', 'lines', 'glob', 'from'];
+const ENV_NAME =
+  'an environment variable name of letters, digits and _, not starting with a digit nor with JOBRUN_ (jobrun sets those)';
 const ROOT_KEY_HINTS: Record<string, string> = {
   name: "the job's name, of letters, digits, - and _",
   tasks: 'a mapping of task id to task, at least one',
@@ -136,7 +138,10 @@ function toIssue(entry: Entry, data: unknown): Issue {
       return {
         path: [...path, key],
         at: 'key',
-        text: `task id ${JSON.stringify(key)} may hold only letters, digits, - and _`,
+        text:
+          path[path.length - 1] === 'env'
+            ? `expected ${ENV_NAME}, found ${JSON.stringify(key)}`
+            : `task id ${JSON.stringify(key)} may hold only letters, digits, - and _`,
       };
     }
     case 'pattern':
@@ -219,6 +224,7 @@ function hintFor(schemaPart: unknown): string | undefined {
         'a module path ending in .js, .mjs, .cjs, .ts, .mts or .cts, optionally followed by #exportName',
       ],
       [at($defs, 'taskId'), name],
+      [at($defs, 'envName'), ENV_NAME],
       [at(properties, 'name'), name],
       [at(properties, 'tasks'), 'at least one task'],
     ]);

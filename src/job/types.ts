@@ -92,6 +92,11 @@ export interface Task {
   continueOnError: boolean;
   /** The task's own `executor:`, as written; resolved against the job's by `resolveExecutor`. */
   executor?: ExecutorSetting;
+  /**
+   * Extra environment variables of the task's `run` command, over the job's `env`. Values may
+   * hold `${{ … }}` expressions, evaluated per item. @default {}
+   */
+  env?: Record<string, string>;
 }
 
 export interface Job {
@@ -113,6 +118,17 @@ export interface Job {
   /** @default false */
   failFast: boolean;
   vars: Record<string, unknown>;
+  /**
+   * Extra environment variables of the whole run (`run` commands, workers, functions). Values
+   * may hold `${{ vars.… }}`, `${{ env.… }}` and `${{ job.name }}`, evaluated when the run starts.
+   * @default {}
+   */
+  env?: Record<string, string>;
+  /**
+   * Names of environment variables whose values are masked as `***` in records and output.
+   * @default []
+   */
+  secrets?: string[];
   /** Tasks in file order. */
   tasks: Task[];
 }

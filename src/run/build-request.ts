@@ -1,5 +1,5 @@
 import { walkStrings } from '../expr/collect-expressions.ts';
-import { evaluateValue, type Scope } from '../expr/evaluate.ts';
+import { evaluateCommand, evaluateValue, toText, type Scope } from '../expr/evaluate.ts';
 import { hasExpression } from '../expr/parse-template.ts';
 import type { ActionRequest, ResolvedAction } from '../executors/types.ts';
 import type { Task } from '../job/types.ts';
@@ -26,9 +26,10 @@ function resolveAction(task: Task, scope: Scope, cwd: string): ResolvedAction {
     case 'run':
       return {
         type: 'run',
-        command: String(evaluateValue(action.command, scope, { shell: true })),
+        command: evaluateCommand(action.command, scope),
         cwd,
         ...(task.maxOutputBytes === undefined ? {} : { maxOutputBytes: task.maxOutputBytes }),
+        ...(task.env === undefined ? {} : { env: evaluateEnv(task.env, scope) }),
       };
     case 'http': {
       const request = evaluateValue(action.request, scope) as typeof action.request;
@@ -45,6 +46,14 @@ function resolveAction(task: Task, scope: Scope, cwd: string): ResolvedAction {
       };
     }
   }
+}
+
+/** A task's `env:` for one item: values as text, whatever type an expression gives. */
+function evaluateEnv(env: Record<string, string>, scope: Scope): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    values[name] = toText(evaluateValue(value, scope));
+  return values;
 }
 
 /** Whether a value holds a `${{ … }}` anywhere inside. */
@@ -73,7 +82,11 @@ function constantsOf(run: RunContext, task: Task): TaskConstants {
   if (constants === undefined) {
     const action = task.action;
     const template =
-      action.type === 'run' ? action.command : action.type === 'http' ? action.request : null;
+      action.type === 'run'
+        ? [action.command, task.env]
+        : action.type === 'http'
+          ? action.request
+          : null;
     const isConstantAction = template === null || !holdsExpression(template);
     constants = {
       action: isConstantAction

@@ -11,9 +11,11 @@ import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
 import { checkResultsTarget } from '../results/results-target.ts';
+import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
+import { applyToProcessEnv, resolveJobEnv, secretValues } from './job-env.ts';
 import { loadCallback } from './load-callback.ts';
 import { acquireResultsLocks } from './lock.ts';
 import type { RunContext } from './run-context.ts';
@@ -77,7 +79,7 @@ function referencedResults(tasks: readonly Task[]): Set<string> {
       task.with,
       task.map?.form === 'expression' ? task.map.expression : null,
     ];
-    if (action.type === 'run') values.push(action.command);
+    if (action.type === 'run') values.push(action.command, task.env);
     if (action.type === 'http') values.push(action.request);
     for (const ref of collectExpressions(values)) {
       const [first, second] = ref.steps;
@@ -182,19 +184,23 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   };
 
   const executors = new Map<string, Promise<Executor>>();
+  // Secrets are read before the job's env: joins jobrun's own, whose values it may replace.
+  const mask = createSecretMask(secretValues(job, env));
   let sink: ResultSink;
   try {
     // A write error stops the run as a second Ctrl-C would: nothing more could be recorded.
-    sink = openJsonlSink(resultsPath, {
+    const opened = openJsonlSink(resultsPath, {
       onError() {
         stop.abort();
         cancel.abort();
       },
     });
+    sink = maskRecords(opened, mask);
   } catch (error) {
     lock.release();
     throw error;
   }
+  const restoreEnv = applyToProcessEnv(resolveJobEnv(job, env));
   // Callbacks run in this process: what their code throws later, in a timer, fails their item.
   const isGuarded = callbacks.size > 0;
   if (isGuarded) acquireCrashGuard();
@@ -368,6 +374,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await shutdownExecutors(executors, true);
     sink.close();
+    restoreEnv();
     if (isGuarded) releaseCrashGuard();
     lock.release();
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { evaluateValue, type Scope } from '../../src/expr/evaluate.ts';
+import { evaluateCommand, evaluateValue, type Scope } from '../../src/expr/evaluate.ts';
 import { shellQuote } from '../../src/expr/shell-quote.ts';
 
 const scope: Scope = {
@@ -62,15 +62,13 @@ describe('shell quoting', () => {
     assert.equal(shellQuote(''), "''");
   });
 
-  test('with shell: true every inserted value is quoted, also a whole expression', () => {
+  test('in a command, every bare value is quoted, also a whole expression', () => {
     const items = { ...scope, item: 'a; rm -rf ~' };
-    assert.equal(evaluateValue('echo ${{ item }}', items, { shell: true }), "echo 'a; rm -rf ~'");
-    assert.equal(evaluateValue('${{ item }}', items, { shell: true }), "'a; rm -rf ~'");
-    assert.equal(evaluateValue('echo ${{ vars.nope }} x', scope, { shell: true }), "echo '' x");
-    assert.equal(
-      evaluateValue('echo ${{ tasks.list.result }}', scope, { shell: true }),
-      "echo '[1,2]'",
-    );
+    assert.equal(evaluateCommand('echo ${{ item }}', items), "echo 'a; rm -rf ~'");
+    assert.equal(evaluateCommand('${{ item }}', items), "'a; rm -rf ~'");
+    assert.equal(evaluateCommand('echo ${{ vars.nope }} x', scope), "echo '' x");
+    assert.equal(evaluateCommand('echo ${{ tasks.list.result }}', scope), "echo '[1,2]'");
+    assert.equal(evaluateCommand('echo "n=${{ vars.n }}"', scope), 'echo "n=5"');
   });
 
   test('a real shell receives each hostile value as exactly one argument', () => {
@@ -85,12 +83,11 @@ describe('shell quoting', () => {
       '*',
     ];
     for (const item of hostile) {
-      const command = evaluateValue(
-        'set -- ${{ item }}; printf "%s\\n" "$#" "$1"',
-        { ...scope, item },
-        { shell: true },
-      );
-      const out = execFileSync('/bin/sh', ['-c', String(command)], { encoding: 'utf8' });
+      const command = evaluateCommand('set -- ${{ item }}; printf "%s\\n" "$#" "$1"', {
+        ...scope,
+        item,
+      });
+      const out = execFileSync('/bin/sh', ['-c', command], { encoding: 'utf8' });
       assert.equal(out, `1\n${item}\n`, `for ${JSON.stringify(item)}`);
     }
   });
