@@ -1,4 +1,5 @@
 import { fitWidth, formatDuration, itemLabel, shortItem, truncate } from './format.ts';
+import { progressParts } from './progress.ts';
 import { topErrorGroup, type RunTally, type TaskTally } from './run-tally.ts';
 import type { Style } from './style.ts';
 
@@ -10,6 +11,8 @@ export interface RowLayout {
   width: number;
   nowMs: number;
   style: Style;
+  /** The listing's last frame: a row still running then shows no rate or ETA. */
+  isFinal?: boolean;
 }
 
 /** What a frame of the listing needs besides the tally. */
@@ -52,6 +55,7 @@ export function listingLines(tally: RunTally, options: FrameOptions): string[] {
     width: Math.max(10, columns - ROW_INDENT - 2),
     nowMs: options.nowMs,
     style,
+    isFinal,
   };
   const under = { ...layout, width: layout.width - (OUTPUT_INDENT - ROW_INDENT) };
   const budget = isFinal ? new Map<string, number>() : inFlightBudget(tally, options.rows || 24);
@@ -101,9 +105,11 @@ function inFlightBudget(tally: RunTally, screenRows: number): Map<string, number
 
 /**
  * The text of a task's row: id, progress of a map task (`37/100  ✔ 35  ✖ 2`, the total once
- * known), a state word where the icon alone is ambiguous, the executor kind and the elapsed time.
+ * known), a state word where the icon alone is ambiguous, the executor kind, the elapsed time and,
+ * while a map task runs, its rate and the time left (`12 items/s  ETA 5s`, the ETA once the total
+ * is known).
  *
- * @example taskRow(fetch, layout) // 'fetch   37/100  ✔ 35  ✖ 2  coroutine  3.1s'
+ * @example taskRow(fetch, layout) // 'fetch   37/100  ✔ 35  ✖ 2  coroutine  3.1s  12 items/s  ETA 6s'
  */
 export function taskRow(task: TaskTally, layout: RowLayout): string {
   const { style } = layout;
@@ -127,6 +133,9 @@ export function taskRow(task: TaskTally, layout: RowLayout): string {
   if (state !== 'skipped') add(task.info.executor.kind, style.dim);
   if (task.startedAtMs !== null) {
     add(formatDuration((task.finishedAtMs ?? layout.nowMs) - task.startedAtMs), style.dim);
+  }
+  if (task.info.isMap && state === 'running' && layout.isFinal !== true) {
+    for (const part of progressParts(task, layout.nowMs)) add(part);
   }
   return fitParts(parts, layout.width);
 }
