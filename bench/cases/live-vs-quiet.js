@@ -25,7 +25,7 @@ async function measure(job, runs, items) {
 export async function run({ quick, rounds }) {
   const sleepItems = quick ? 5_000 : 20_000;
   const noopItems = quick ? 10_000 : 100_000;
-  const description = `${sleepItems.toLocaleString('en')} items of \`await sleep(1)\` at 64 in flight on coroutine, and ${noopItems.toLocaleString('en')} no-op items; whole process, in a pseudo-terminal`;
+  const description = `${sleepItems.toLocaleString('en')} sleep(1) items at 64 in flight, ${noopItems.toLocaleString('en')} no-op items; in a pty`;
   if (!hasCommand('script')) {
     return {
       description,
