@@ -22,7 +22,7 @@ export const PROGRESS_LINE_INTERVAL_MS = 10_000;
  * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms  after 3 attempts
  * 14:02:08.310  fetch[9]  log  retrying with a smaller page
  * 14:02:17.114  fetch  progress  10.0s  97 ok, 1 failed of 100  9.8 items/s  ETA 1s
- * 14:02:09.950  fetch  → failed  2.8s  98 ok, 2 failed of 100
+ * 14:02:17.950  fetch  → failed  10.8s  98 ok, 2 failed of 100
  * ```
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
