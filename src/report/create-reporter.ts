@@ -30,8 +30,8 @@ export function defaultOutputMode(
 }
 
 /**
- * The reporter of `mode`, writing to `options.stdout`/`options.stderr`. listr2 is loaded only for
- * `live`, and then on the listing's own thread, so the other modes start without it.
+ * The reporter of `mode`, writing to `options.stdout`/`options.stderr`. The live listing's modules
+ * are loaded only for `live`.
  *
  * @example
  * const reporter = await createReporter('plain', { stdout: process.stdout, stderr: process.stderr });

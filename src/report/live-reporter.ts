@@ -1,182 +1,58 @@
-import { Worker } from 'node:worker_threads';
-import type { RunEvent } from '../run/events.ts';
-import { itemLabel, truncate } from './format.ts';
 import { holdOutput, type HeldOutput } from './held-output.ts';
-import type { FromListing, ListingSetup, RowEnd, RowView, ToListing } from './live-protocol.ts';
-import { inFlightLines, taskRow, type RowLayout } from './live-rows.ts';
-import { isFinalState, RunTally, topErrorGroup, type TaskTally } from './run-tally.ts';
+import { listingLines, SPINNER } from './live-rows.ts';
+import { RunTally } from './run-tally.ts';
 import { createStyle, shouldUseColor } from './style.ts';
 import { formatSummary } from './summary.ts';
-import { RENDER_INTERVAL_MS } from './throttled-renderer.ts';
+import {
+  createFrameWriter,
+  HIDE_CURSOR,
+  screenSize,
+  SHOW_CURSOR,
+  type FrameWriter,
+} from './terminal-frame.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';
 
-/** Rows the listing keeps free besides tasks and their error lines (prompt, final newline). */
-const SPARE_ROWS = 2;
-/** listr2's icon and indentation before a row's text. */
-const ROW_INDENT = 2;
-/** How many events pass between two looks at the clock (`Date.now()` per event would show). */
-const EVENTS_PER_CLOCK_CHECK = 64;
-/** Built next to this module; a worker thread cannot start from a `.ts` entry on Node 20. */
-const LISTING_ENTRY = new URL('./live-worker.js', import.meta.url);
-const CURSOR_SHOW = '\u001B[?25h';
-
-/** What the reporter last sent for a task's row. */
-interface SentRow {
-  view: RowView;
-  hasEnded: boolean;
-}
+/** The live listing redraws this often (never per event). */
+export const RENDER_INTERVAL_MS = 100;
 
 /**
- * `--output live`: a listr2 listing with one row per task in dependency order. listr2 runs on a
- * thread of its own (`live-worker.ts`): this reporter folds the events into a tally, composes each
- * row's text from it at most every `RENDER_INTERVAL_MS` (never per event) and sends the rows that
- * changed; the frames come back as text it writes. The run's thread thus pays for a few messages
- * a second, not for listr2's loading and drawing. Other output is held below the listing until it
- * ends.
+ * `--output live`: one row per task in dependency order, redrawn in place every
+ * `RENDER_INTERVAL_MS` from a tally of the run's events (`listingLines` composes a frame,
+ * `createFrameWriter` draws it). Everything runs on the run's thread and costs it a frame ten
+ * times a second plus a few map operations per event. Other output is held below the listing
+ * until it ends, then the summary follows.
  */
 export function createLiveReporter(options: ReporterOptions): Reporter {
   const { stdout, stderr } = options;
   const style = createStyle(shouldUseColor(stdout, options.env ?? process.env));
   const tally = new RunTally({ trackInFlight: true });
-  const sent = new Map<string, SentRow>();
   let held: HeldOutput | null = null;
+  let screen: FrameWriter | null = null;
   let ticker: NodeJS.Timeout | undefined;
-  /** Set on `run-started`, when the listing starts to draw. */
-  let isListing = false;
-  /** Whether the listing drew its final frame (and gave the cursor back itself). */
-  let hasListingEnded = false;
+  let frame = 0;
 
-  // The listing thread starts now, while the CLI is still loading the job, so that its start-up
-  // and listr2's loading overlap that work rather than the run's. It holds the process open only
-  // while it draws its final frame.
-  const listing = new Worker(LISTING_ENTRY, {
-    // Loader flags (`--import tsx` in development) do not work in threads on Node 20.
-    execArgv: [],
-  });
-  const listingEnded = new Promise<void>((resolve) => {
-    listing.on('message', (message: FromListing) => {
-      if (message.type === 'write') {
-        held?.write(message.stream, message.text);
-      } else {
-        hasListingEnded = true;
-        resolve();
-      }
+  const draw = (isFinal = false): void => {
+    const size = screenSize(stdout);
+    const lines = listingLines(tally, {
+      ...size,
+      nowMs: Date.now(),
+      style,
+      spinner: SPINNER[frame % SPINNER.length]!,
+      isFinal,
     });
-    // A listing that fails must not take the run with it: the run goes on, the summary follows.
-    listing.on('error', (error) => {
-      const line = `\njobrun: the live listing stopped: ${error.message}\n`;
-      if (held === null) stderr.write(line);
-      else held.write('stderr', line);
-      resolve();
-    });
-    listing.on('exit', () => resolve());
-  });
-  // After the listeners: adding a 'message' listener holds the thread's port open again.
-  listing.unref();
-
-  const layout = (): RowLayout => ({
-    idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
-    // A pseudo-terminal without a size reports 0 columns and rows.
-    width: Math.max(10, (stdout.columns || 80) - ROW_INDENT - 2),
-    nowMs: Date.now(),
-    style,
-  });
-
-  /** Screen rows left for in-flight lines, shared by the running map tasks. */
-  const inFlightBudget = (): Map<string, number> => {
-    const running = [...tally.tasks.values()].filter(
-      (task) => task.state === 'running' && (task.inFlight.size > 0 || task.lastLog !== null),
-    );
-    const fixedRows =
-      tally.tasks.size + [...tally.tasks.values()].filter((t) => t.state === 'failed').length;
-    const free = Math.max(0, (stdout.rows || 24) - fixedRows - SPARE_ROWS);
-    const share = running.length === 0 ? 0 : Math.floor(free / running.length);
-    return new Map(
-      running.map((task) => [task.info.id, Math.min(share, task.info.executor.maxWorkers + 1)]),
-    );
+    frame += 1;
+    screen?.draw(lines, size, isFinal);
   };
 
-  /** The row of task `id` as it should look now (`budget`: its lines for items in flight). */
-  const rowView = (id: string, frame: RowLayout, budget: number): RowView | null => {
-    const task = tally.tasks.get(id);
-    if (task === undefined) return null;
-    const lines = inFlightLines(task, budget, frame);
-    if (tally.interrupted !== null && task.state === 'running') {
-      const { signal, force } = tally.interrupted;
-      lines.unshift(
-        truncate(
-          force
-            ? `${signal} again: cancelling items in flight`
-            : `${signal}: finishing items in flight (again to cancel them)`,
-          frame.width,
-        ),
-      );
-    }
-    return {
-      id,
-      waiting: task.state === 'waiting',
-      title: taskRow(task, frame),
-      output: lines.join('\n'),
-    };
-  };
-
-  const send = (message: ToListing): void => listing.postMessage(message);
-
-  let lastSyncMs = 0;
-  let eventsSinceCheck = 0;
-  /** Sends the rows whose text or state changed since the last call. */
-  const syncAll = (): void => {
-    lastSyncMs = Date.now();
-    const frame = layout();
-    const budget = inFlightBudget();
-    const changed: RowView[] = [];
-    for (const [id, row] of sent) {
-      if (row.hasEnded) continue;
-      const view = rowView(id, frame, budget.get(id) ?? 0);
-      if (view === null) continue;
-      const { view: last } = row;
-      if (view.title === last.title && view.output === last.output && view.waiting === last.waiting)
-        continue;
-      row.view = view;
-      changed.push(view);
-    }
-    if (changed.length > 0) send({ type: 'rows', rows: changed });
-  };
-
-  /** Ends task `id`'s row as the tally has it: ok, failed with its first error, or skipped. */
-  const endRow = (id: string): void => {
-    const row = sent.get(id);
-    if (row === undefined || row.hasEnded) return;
-    row.hasEnded = true;
-    const frame = layout();
-    const task = tally.tasks.get(id);
-    const outcome = task?.state === 'ok' ? 'ok' : task?.state === 'failed' ? 'failed' : 'skipped';
-    const end: RowEnd = {
-      id,
-      outcome,
-      title: task === undefined ? id : taskRow(task, frame),
-      error:
-        outcome === 'failed'
-          ? truncate(task === undefined ? 'failed' : errorLine(task), frame.width - ROW_INDENT)
-          : '',
-    };
-    send({ type: 'end-row', row: end });
-  };
-
-  const start = (event: Extract<RunEvent, { type: 'run-started' }>): void => {
-    const setup: ListingSetup = {
-      tasks: event.tasks.map((info) => info.id),
-      columns: stdout.columns || 80,
-      rows: stdout.rows || 24,
-    };
-    for (const id of setup.tasks) {
-      sent.set(id, { view: { id, waiting: true, title: id, output: '' }, hasEnded: false });
-    }
-    held = holdOutput(stdout, stderr);
-    isListing = true;
-    send({ type: 'start', setup });
-    syncAll();
-    ticker = setInterval(syncAll, RENDER_INTERVAL_MS);
+  const start = (): void => {
+    const listing = holdOutput(stdout, stderr);
+    held = listing;
+    listing.write('stdout', HIDE_CURSOR);
+    screen = createFrameWriter((text) => listing.write('stdout', text));
+    draw();
+    // Unref'd: the listing alone never keeps the process up (a callback that can never settle
+    // is failed when nothing else is left to wait for).
+    ticker = setInterval(draw, RENDER_INTERVAL_MS);
     ticker.unref();
     // If the CLI exits without close() (a crash), give the terminal its cursor and output back.
     process.once('exit', restore);
@@ -185,13 +61,10 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
   /** Stops the listing and gives the terminal back: the cursor, then the output held meanwhile. */
   const restore = (): void => {
     clearInterval(ticker);
-    if (!hasListingEnded) held?.write('stdout', CURSOR_SHOW);
+    held?.write('stdout', SHOW_CURSOR);
     held?.release();
     held = null;
-  };
-
-  const endAll = (): void => {
-    for (const id of sent.keys()) endRow(id);
+    screen = null;
   };
 
   return {
@@ -200,33 +73,14 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
     events: { itemStarted: 'waiting', itemOk: false, progress: true },
     onEvent(event) {
       tally.apply(event);
-      // A map of instant items can run as one long chain of microtasks in which no timer fires,
-      // so the ticker alone would freeze the screen; every few events, look at the clock too.
-      eventsSinceCheck += 1;
-      if (eventsSinceCheck >= EVENTS_PER_CLOCK_CHECK && isListing) {
-        eventsSinceCheck = 0;
-        if (Date.now() - lastSyncMs >= RENDER_INTERVAL_MS) syncAll();
-      }
-      if (event.type === 'run-started') start(event);
-      else if (event.type === 'task-state' && isFinalState(event.state)) endRow(event.task);
-      else if (event.type === 'run-finished') endAll();
+      if (event.type === 'run-started') start();
     },
     async close() {
-      if (isListing) {
-        syncAll();
-        endAll();
-        // Held open only for its last frame: during the run, the listing alone must not keep the
-        // process up (a callback that can never settle is failed when nothing else is left).
-        listing.ref();
-        send({ type: 'finish' });
-        await listingEnded;
+      if (held !== null) {
+        draw(true);
         process.off('exit', restore);
         restore();
       }
-      // Once it has sent its final frame the thread has nothing left to do; it no longer holds
-      // the process open either way.
-      listing.unref();
-      void listing.terminate();
       if (tally.summary !== null) {
         const width = stdout.columns || Number.POSITIVE_INFINITY;
         stdout.write(`\n${formatSummary(tally, { width, style }).join('\n')}\n`);
@@ -234,18 +88,4 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
       await drain(stdout);
     },
   };
-}
-
-/**
- * The line under a failed task: its most frequent kind of error with its count and first item,
- * e.g. `×98  HTTP_STATUS: Response code 503 (Service Unavailable) (first: fetch[3]; +1 other kind)`.
- */
-function errorLine(task: TaskTally): string {
-  const top = topErrorGroup(task);
-  if (top === null) return task.firstError ?? 'failed';
-  const others = task.errorGroups.size - 1 + (task.ungroupedErrors > 0 ? 1 : 0);
-  const label = itemLabel(task.info.id, top.firstIndex);
-  if (top.count === 1 && others === 0) return `${top.text} (${label})`;
-  const more = others > 0 ? `; +${others} other kind${others === 1 ? '' : 's'}` : '';
-  return `×${top.count}  ${top.text} (first: ${label}${more})`;
 }

@@ -1,22 +1,115 @@
-import { formatDuration, shortItem, truncate } from './format.ts';
-import type { TaskTally } from './run-tally.ts';
+import { fitWidth, formatDuration, itemLabel, shortItem, truncate } from './format.ts';
+import { progressParts } from './progress.ts';
+import { topErrorGroup, type RunTally, type TaskTally } from './run-tally.ts';
 import type { Style } from './style.ts';
 
 /** How the live listing lays out one frame. */
 export interface RowLayout {
   /** Width of the task id column: the longest id. */
   idWidth: number;
-  /** Columns available to a row (after listr2's icon and indentation). */
+  /** Columns available to a row's text (after its icon and indentation). */
   width: number;
   nowMs: number;
   style: Style;
+  /** The listing's last frame: a row still running then shows no rate or ETA. */
+  isFinal?: boolean;
+}
+
+/** What a frame of the listing needs besides the tally. */
+export interface FrameOptions {
+  /** Terminal size; a pseudo-terminal without a size reports 0, read as 80×24. */
+  columns: number;
+  rows: number;
+  nowMs: number;
+  style: Style;
+  /** The spinner's current character, for running rows. */
+  spinner: string;
+  /**
+   * The last frame: no items in flight, and a row the run never ended (it stopped early) shows as
+   * skipped, keeping its last text.
+   */
+  isFinal: boolean;
+}
+
+/** Spinner characters, one per frame (listr2's and ora's `dots`). */
+export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Rows the listing keeps free besides tasks and their error lines (prompt, final newline). */
+const SPARE_ROWS = 2;
+/** The icon and its space before a row's text. */
+const ROW_INDENT = 2;
+/** `  › ` before the lines under a row. */
+const OUTPUT_INDENT = 4;
+
+/**
+ * The lines of one frame of the live listing: per task in dependency order, an icon (waiting ◼,
+ * running spinner, ok ✔, failed ✖, skipped or cancelled ↓) and its row; under a running map task
+ * its items in flight, under a failed task its most frequent error. No line is wider than the
+ * terminal less two columns, so none wraps.
+ */
+export function listingLines(tally: RunTally, options: FrameOptions): string[] {
+  const { style, isFinal } = options;
+  const columns = options.columns || 80;
+  const layout: RowLayout = {
+    idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
+    width: Math.max(10, columns - ROW_INDENT - 2),
+    nowMs: options.nowMs,
+    style,
+    isFinal,
+  };
+  const under = { ...layout, width: layout.width - (OUTPUT_INDENT - ROW_INDENT) };
+  const budget = isFinal ? new Map<string, number>() : inFlightBudget(tally, options.rows || 24);
+  const lines: string[] = [];
+  for (const task of tally.tasks.values()) {
+    const { state } = task;
+    const isOpen = state === 'waiting' || state === 'running';
+    let icon: string;
+    if (isOpen && isFinal) icon = style.yellow('↓');
+    else if (state === 'waiting') icon = style.dim('◼');
+    else if (state === 'running') icon = style.yellow(options.spinner);
+    else if (state === 'ok') icon = style.green('✔');
+    else if (state === 'failed') icon = style.red('✖');
+    else icon = style.yellow('↓');
+    lines.push(`${icon} ${taskRow(task, layout)}`);
+
+    const below: string[] = [];
+    if (state === 'failed') below.push(fitWidth(errorLine(task), under.width));
+    else if (state === 'running' && !isFinal) {
+      if (tally.interrupted !== null) {
+        const { signal, force } = tally.interrupted;
+        const text = force
+          ? `${signal} again: cancelling items in flight`
+          : `${signal}: finishing items in flight (again to cancel them)`;
+        below.push(fitWidth(text, under.width));
+      }
+      below.push(...inFlightLines(task, budget.get(task.info.id) ?? 0, under));
+    }
+    below.forEach((line, i) => lines.push(`${i === 0 ? '  › ' : '    '}${line}`));
+  }
+  return lines;
+}
+
+/** Screen rows left for in-flight lines, shared by the running map tasks. */
+function inFlightBudget(tally: RunTally, screenRows: number): Map<string, number> {
+  const tasks = [...tally.tasks.values()];
+  const running = tasks.filter(
+    (task) => task.state === 'running' && (task.inFlight.size > 0 || task.lastLog !== null),
+  );
+  const fixedRows = tasks.length + tasks.filter((task) => task.state === 'failed').length;
+  const free = Math.max(0, screenRows - fixedRows - SPARE_ROWS);
+  const share = running.length === 0 ? 0 : Math.floor(free / running.length);
+  return new Map(
+    running.map((task) => [task.info.id, Math.min(share, task.info.executor.maxWorkers + 1)]),
+  );
 }
 
 /**
  * The text of a task's row: id, progress of a map task (`37/100  ✔ 35  ✖ 2`, the total once
- * known), a state word where the icon alone is ambiguous, the executor kind and the elapsed time.
+ * known), a state word where the icon alone is ambiguous, the executor kind, the elapsed time and,
+ * while a map task runs, its rate and the time left (`12 items/s  ETA 5s`, the ETA once the total
+ * is known).
  *
- * @example taskRow(fetch, layout) // 'fetch   37/100  ✔ 35  ✖ 2  coroutine  3.1s'
+ * @example taskRow(fetch, layout) // 'fetch   37/100  ✔ 35  ✖ 2  coroutine  3.1s  12 items/s  ETA 6s'
  */
 export function taskRow(task: TaskTally, layout: RowLayout): string {
   const { style } = layout;
@@ -41,6 +134,9 @@ export function taskRow(task: TaskTally, layout: RowLayout): string {
   if (task.startedAtMs !== null) {
     add(formatDuration((task.finishedAtMs ?? layout.nowMs) - task.startedAtMs), style.dim);
   }
+  if (task.info.isMap && state === 'running' && layout.isFinal !== true) {
+    for (const part of progressParts(task, layout.nowMs)) add(part);
+  }
   return fitParts(parts, layout.width);
 }
 
@@ -60,20 +156,34 @@ export function inFlightLines(task: TaskTally, limit: number, layout: RowLayout)
       count += 1;
       const label = attempt.index === null ? 'running' : `#${attempt.index}`;
       const retry = attempt.attempt > 1 ? `  (attempt ${attempt.attempt})` : '';
-      const elapsed = formatDuration(layout.nowMs - attempt.sinceMs);
+      const elapsed = formatDuration(layout.nowMs - Date.parse(attempt.at));
       const itemWidth = Math.max(
         8,
         layout.width - label.length - elapsed.length - retry.length - 6,
       );
       const item = attempt.index === null ? '' : `  ${shortItem(attempt.item, itemWidth)}`;
-      lines.push(truncate(`${label}${item}  ${elapsed}${retry}`, layout.width));
+      lines.push(fitWidth(`${label}${item}  ${elapsed}${retry}`, layout.width));
     }
   }
   if (inFlight > shown && budget > 0) lines.push(`… ${inFlight - shown} more in flight`);
   if (task.lastLog !== null && limit > 0) {
-    lines.push(truncate(`log: ${task.lastLog.replace(/\s+/g, ' ')}`, layout.width));
+    lines.push(fitWidth(`log: ${task.lastLog.replace(/\s+/g, ' ')}`, layout.width));
   }
   return lines;
+}
+
+/**
+ * The line under a failed task: its most frequent kind of error with its count and first item,
+ * e.g. `×98  HTTP_STATUS: Response code 503 (Service Unavailable) (first: fetch[3]; +1 other kind)`.
+ */
+export function errorLine(task: TaskTally): string {
+  const top = topErrorGroup(task);
+  if (top === null) return task.firstError ?? 'failed';
+  const others = task.errorGroups.size - 1 + (task.ungroupedErrors > 0 ? 1 : 0);
+  const label = itemLabel(task.info.id, top.firstIndex);
+  if (top.count === 1 && others === 0) return `${top.text} (${label})`;
+  const more = others > 0 ? `; +${others} other kind${others === 1 ? '' : 's'}` : '';
+  return `×${top.count}  ${top.text} (first: ${label}${more})`;
 }
 
 /** Joins parts with two spaces, cutting the plain text to `width` and keeping colours. */

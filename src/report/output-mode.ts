@@ -3,9 +3,10 @@ export const OUTPUT_MODES = ['live', 'plain', 'json', 'quiet'] as const;
 
 /**
  * How a run is shown:
- * - `live`: a listr2 listing redrawn in place (for a terminal), then the summary;
- * - `plain`: one timestamped line per task state change, finished item and log message, then the
- *   summary; no escape codes;
+ * - `live`: a row per task (progress, rate, ETA) redrawn in place (for a terminal), then the
+ *   summary;
+ * - `plain`: one timestamped line per task state change, finished item and log message, a
+ *   progress line per running task every 10 s, then the summary; no escape codes;
  * - `json`: every `RunEvent` as one JSON object per line on stdout, nothing else;
  * - `quiet`: nothing on success; on failure the grouped errors on stderr and the summary on stdout.
  */

@@ -1,13 +1,19 @@
 import type { ItemRecord } from '../results/types.ts';
 import type { RunEvent } from '../run/events.ts';
 import { formatClock, formatDuration, formatItemError, itemLabel, truncate } from './format.ts';
-import { isFinalState, RunTally } from './run-tally.ts';
+import { formatEta, formatRate, taskProgress } from './progress.ts';
+import { isFinalState, RunTally, type TaskTally } from './run-tally.ts';
 import { formatSummary } from './summary.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';
 
+/** On a long run, plain prints a progress line per running task this often. */
+export const PROGRESS_LINE_INTERVAL_MS = 10_000;
+
 /**
  * `--output plain`: one timestamped line per task state change (marked `→`), per finished item
- * and per log message, then the summary; no escape codes, so it suits logs, CI and pipes.
+ * and per log message, then the summary; no escape codes, so it suits logs, CI and pipes. Every
+ * `PROGRESS_LINE_INTERVAL_MS` (`JOBRUN_PROGRESS_INTERVAL_MS` in the environment overrides it) a
+ * line per running task says how far it is: a run shorter than that prints none.
  *
  * @example
  * ```text
@@ -15,7 +21,8 @@ import { drain, type Reporter, type ReporterOptions } from './types.ts';
  * 14:02:07.160  fetch[3]  ok  41.7ms
  * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms  after 3 attempts
  * 14:02:08.310  fetch[9]  log  retrying with a smaller page
- * 14:02:09.950  fetch  → failed  2.8s  98 ok, 2 failed of 100
+ * 14:02:17.114  fetch  progress  10.0s  97 ok, 1 failed of 100  9.8 items/s  ETA 1s
+ * 14:02:17.950  fetch  → failed  10.8s  98 ok, 2 failed of 100
  * ```
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
@@ -25,18 +32,52 @@ export function createPlainReporter(options: ReporterOptions): Reporter {
   const write = (at: Date, text: string): void => {
     stdout.write(`${truncate(`${formatClock(at)}  ${text}`, width)}\n`);
   };
+  let ticker: NodeJS.Timeout | undefined;
+  const writeProgress = (): void => {
+    const now = new Date();
+    for (const task of tally.tasks.values()) {
+      if (task.state === 'running') write(now, progressText(task, now.getTime()));
+    }
+  };
   return {
     onEvent(event) {
       tally.apply(event);
       for (const [at, text] of describe(event, tally)) write(at, text);
-      if (event.type === 'run-finished') {
+      if (event.type === 'run-started') {
+        ticker = setInterval(writeProgress, progressInterval(options.env ?? process.env));
+        // The progress lines alone never keep the process up.
+        ticker.unref();
+      } else if (event.type === 'run-finished') {
+        clearInterval(ticker);
         stdout.write(`\n${formatSummary(tally, { width }).join('\n')}\n`);
       }
     },
     async close() {
+      clearInterval(ticker);
       await drain(stdout);
     },
   };
+}
+
+/** `PROGRESS_LINE_INTERVAL_MS`, or the whole number of ms in `JOBRUN_PROGRESS_INTERVAL_MS`. */
+function progressInterval(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.JOBRUN_PROGRESS_INTERVAL_MS);
+  return Number.isSafeInteger(value) && value > 0 ? value : PROGRESS_LINE_INTERVAL_MS;
+}
+
+/**
+ * How far a running task is: its elapsed time and, for a map task, its counts, rate and ETA
+ * (`fetch  progress  10.0s  97 ok, 1 failed of 100  9.8 items/s  ETA 1s`).
+ */
+export function progressText(task: TaskTally, nowMs: number): string {
+  const elapsed = task.startedAtMs === null ? '' : `  ${formatDuration(nowMs - task.startedAtMs)}`;
+  let text = `${task.info.id}  progress${elapsed}`;
+  if (!task.info.isMap) return text;
+  text += `  ${countsText(task)}`;
+  const { perSecond, etaMs } = taskProgress(task, nowMs);
+  if (perSecond !== null) text += `  ${formatRate(perSecond)}`;
+  if (etaMs !== null) text += `  ${formatEta(etaMs)}`;
+  return text;
 }
 
 function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {

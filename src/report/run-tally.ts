@@ -21,14 +21,14 @@ export interface ErrorGroup {
   firstIndex: number | null;
 }
 
-/** An attempt that has started and not yet finished. */
-export interface InFlightItem {
-  index: number | null;
-  item: unknown;
-  attempt: number;
-  /** `Date.now()` when the attempt started, as seen by the reporter. */
-  sinceMs: number;
-}
+/**
+ * An attempt that has started and not yet finished: its `item-started` event itself, so that an
+ * item waiting a millisecond costs the listing no allocation (`at` is read only when shown).
+ */
+export type InFlightItem = Pick<
+  Extract<RunEvent, { type: 'item-started' }>,
+  'index' | 'item' | 'attempt' | 'at'
+>;
 
 /** What the reporters know of one task, kept up to date from the event stream. */
 export interface TaskTally {
@@ -124,13 +124,7 @@ export class RunTally {
       }
       case 'item-started': {
         if (!this.#trackInFlight) break;
-        const tally = this.tasks.get(event.task);
-        tally?.inFlight.set(event.index ?? -1, {
-          index: event.index,
-          item: event.item,
-          attempt: event.attempt,
-          sinceMs: Date.now(),
-        });
+        this.tasks.get(event.task)?.inFlight.set(event.index ?? -1, event);
         break;
       }
       case 'item-finished':

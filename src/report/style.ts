@@ -1,6 +1,6 @@
 /**
- * Colour for jobrun's own text (listr2 colours its rows itself through colorette). A tiny helper
- * instead of `util.styleText`, because on Node 20 `styleText` ignores `NO_COLOR` and the stream.
+ * Colour for jobrun's own text. A tiny helper instead of `util.styleText`, because on Node 20
+ * `styleText` ignores `NO_COLOR` and the stream.
  */
 
 export interface Style {
@@ -30,9 +30,9 @@ export function createStyle(isEnabled: boolean): Style {
 }
 
 /**
- * Whether to colour text written to `stream`, by the rules colorette (listr2's colours) uses, so
- * rows and summary agree: `NO_COLOR` set forbids colour, `FORCE_COLOR` set (other than `0`)
- * forces it, otherwise only on a TTY whose `TERM` is not `dumb`.
+ * Whether to colour text written to `stream`, by the rules colorette uses: `NO_COLOR` set forbids
+ * colour, `FORCE_COLOR` set (other than `0`) forces it, otherwise only on a TTY whose `TERM` is not
+ * `dumb`.
  */
 export function shouldUseColor(
   stream: { isTTY?: boolean },

@@ -73,8 +73,7 @@ describe('commands that do not run a job load nothing they do not need', () => {
     assert.ok(imports.some((url) => /\/executors\//.test(url)));
   });
 
-  test('a live run draws with listr2 on its listing thread: the run thread never loads it', () => {
-    // The recorder's hooks are not passed to worker threads, so it sees the main thread only.
+  test('a live run draws its rows itself: it never loads listr2', () => {
     const { stdout, imports } = runRecorded([
       join(JOBS, 'shell.yaml'),
       '--output',
@@ -82,7 +81,7 @@ describe('commands that do not run a job load nothing they do not need', () => {
       '--results',
       join(workDir, 'shell-live.jsonl'),
     ]);
-    assert.match(stdout, /✔ greet\s+4\/4/, 'listr2 drew the final rows');
+    assert.match(stdout, /✔ greet\s+4\/4/, 'the listing drew the final rows');
     assert.ok(imports.some((url) => url.endsWith('/report/live-reporter.js')));
     assert.deepEqual(
       imports.filter((url) => /listr2/.test(url)),

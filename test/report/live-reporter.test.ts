@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-// The built reporter: its listing runs in a worker thread started from a built `.js` file.
-import { createReporter } from '../../dist/src/report/create-reporter.js';
+import { createReporter } from '../../src/report/create-reporter.ts';
 import { stripAnsi } from '../../src/report/style.ts';
 import { captureStream, fetchThenReport } from './synthetic-events.ts';
 

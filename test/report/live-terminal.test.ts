@@ -32,13 +32,19 @@ interface Screen {
   exitCode: number;
 }
 
-/** Runs `jobrun ARGS` in a new tmux window of the given size and watches the screen until it exits. */
+/**
+ * Runs `jobrun ARGS` in a new tmux window of the given size and watches the screen until it exits.
+ * With `narrow`, `above` lines are printed first, and the window is narrowed to `to` columns once
+ * `when` is on the screen.
+ */
 async function runInTerminal(
   name: string,
   args: string[],
   size: { x: number; y: number },
+  narrow?: { to: number; when: RegExp; above: number },
 ): Promise<Screen> {
   const command = [
+    narrow === undefined ? '' : `for i in $(seq ${narrow.above}); do echo "above $i"; done;`,
     'env -u CI NO_COLOR=1',
     shellQuote(process.execPath),
     shellQuote(CLI_PATH),
@@ -52,6 +58,10 @@ async function runInTerminal(
     while (Date.now() < deadline) {
       const screen = tmux('capture-pane', '-p', '-t', name);
       if (snapshots.at(-1) !== screen) snapshots.push(screen);
+      if (narrow !== undefined && narrow.when.test(screen)) {
+        tmux('resize-window', '-t', name, '-x', String(narrow.to));
+        narrow = undefined;
+      }
       const exit = /EXIT=(\d+)/.exec(screen);
       if (exit !== null) return { snapshots, final: screen, exitCode: Number(exit[1]) };
       await sleep(50);
@@ -120,6 +130,36 @@ test('a 40-column terminal stays readable: rows and errors are cut, not wrapped'
   assert.match(screen.final, /\ntask +status +ok +failed( +\S+)*\n/);
   for (const line of lines) assert.ok(line.length <= 40, `wider than the terminal: ${line}`);
   assert.match(screen.final, /\ncheck +failed +2 +3\b/);
+  assert.equal(screen.exitCode, 1);
+});
+
+test('a terminal narrowed while the listing draws: no frame is left behind, rows fit the new width', async () => {
+  const results = join(dir, 'narrowed.jsonl');
+  const job = join(FIXTURES, 'slow-then-failing.yaml');
+  const screen = await runInTerminal(
+    'narrowed',
+    [job, '--results', results],
+    { x: 100, y: 45 },
+    // Narrower than the rows drawn so far, which the terminal now wraps; lines above the listing
+    // leave it room to wrap downwards.
+    { to: 30, when: /#\d+ {2}\d+ {2}\d/, above: 8 },
+  );
+  // tmux keeps the cursor's row as it wraps, so the first lines may go up into its history.
+  const all = screen.final.split('\n');
+  const start = all.indexOf('above 8') + 1;
+  assert.ok(start > 0, `what was above the listing was erased:\n${screen.final}`);
+  assert.ok(
+    all.slice(0, start).every((line) => /^above \d$/.test(line)),
+    `the listing left lines above itself:\n${screen.final}`,
+  );
+  const lines = all.slice(start);
+  assert.match(lines[0]!, /^✔ slow {3}12\/12 {2}✔ 12 {2}\S/);
+  assert.match(lines[1]!, /^✖ check {2}5\/5 {2}✔ 2 {2}✖ 3/);
+  assert.match(lines[2]!, /^ {2}› ×3 {2}TASK_ERROR: \S.*…$/);
+  assert.match(lines[3]!, /^↓ after {2}skipped$/);
+  assert.equal(lines.filter((line) => /^\S slow /.test(line)).length, 1, screen.final);
+  assert.doesNotMatch(screen.final, /#\d+ {2}\d/, 'no line of an earlier frame is left');
+  for (const line of lines) assert.ok(line.length <= 30, `wider than the terminal: ${line}`);
   assert.equal(screen.exitCode, 1);
 });
 
