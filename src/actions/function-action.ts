@@ -1,4 +1,5 @@
 import type { ModuleRef } from '../job/types.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
 import { loadedModule, loadModule } from './load-module.ts';
@@ -61,7 +62,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function taskError(error: unknown, prefix?: string): ActionError {
   if (error instanceof ActionError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const failure = new ActionError('TASK_ERROR', prefix ? `${prefix}: ${message}` : message, {
     cause: error instanceof Error ? error.cause : undefined,
   });

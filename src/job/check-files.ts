@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { errorMessage } from '../util/error-message.ts';
 import type { Issue } from './issue.ts';
 import { isObject, rawTasks } from './job-data.ts';
 import { readModuleExports, type ModuleReading } from './module-exports.ts';
@@ -49,7 +50,7 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
             issues.push({
               path,
               at: 'value',
-              text: `cannot read the exports of ${shown(ref.path, dir)}: ${(error as Error).message}`,
+              text: `cannot read the exports of ${shown(ref.path, dir)}: ${errorMessage(error)}`,
             });
             return;
           }

@@ -2,6 +2,7 @@ import { evaluateValue } from '../expr/evaluate.ts';
 import type { ExecutorConfig, Task } from '../job/types.ts';
 import { knownItemCount, openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
 import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import type { Channel } from './channel.ts';
@@ -173,7 +174,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   try {
     source = await openItemSource(run, taskRun);
   } catch (failure) {
-    const message = failure instanceof Error ? failure.message : String(failure);
+    const message = errorMessage(failure);
     record(run, taskRun, {
       ...notRunRecord(task, 'skipped'),
       status: 'failed',
@@ -204,7 +205,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   // runItem turns every failure of the item into a record; a throw reaching here is a jobrun
   // bug, still recorded so the run's file stays complete.
   const settleBug = (bug: unknown, itemIndex: number): void => {
-    const message = bug instanceof Error ? bug.message : String(bug);
+    const message = errorMessage(bug);
     settle(
       {
         ...notRunRecord(task, 'skipped'),

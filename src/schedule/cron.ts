@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { CRON_MODE } from '../job/check-schedule.ts';
 import type { Job } from '../job/types.ts';
 import type { Problem } from '../errors.ts';
+import { errorMessage } from '../util/error-message.ts';
 
 /**
  * A croner schedule for an expression in a timezone (the machine's local time when `timezone` is
@@ -28,7 +29,7 @@ export function checkSchedule(job: Job): Problem | undefined {
     createCron(job.schedule, job.timezone).stop();
     return undefined;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const isTimezone = job.timezone !== undefined && /timezone/i.test(reason);
     return {
       file: job.file,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cron } from 'croner';
 import { JobValidationError, formatProblem } from '../errors.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { createCron, localTimezone } from './cron.ts';
 import { exitStatusOf } from './exit-status.ts';
 import { loadScheduleSet, type ScheduleSet, type ScheduledJob } from './load-schedules.ts';
@@ -222,8 +223,4 @@ export async function startScheduler(
     stop,
     finished,
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

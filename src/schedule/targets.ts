@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { Problem } from '../errors.ts';
+import { errorMessage } from '../util/error-message.ts';
 
 const JOB_FILE_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -53,5 +54,5 @@ function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file or folder';
   if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
