@@ -13,6 +13,7 @@ import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
 import { checkResultsTarget } from '../results/results-target.ts';
 import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
+import { createDeferred, type Deferred } from '../util/deferred.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
 import { applyToProcessEnv, resolveJobEnv, secretValues } from './job-env.ts';
@@ -288,20 +289,14 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     if (options.drainSignal?.aborted) onDrain();
     if (options.cancelSignal?.aborted) onCancel();
 
-    const started = new Map<
-      string,
-      { promise: Promise<boolean>; resolve: (isRunning: boolean) => void }
-    >();
-    for (const task of ordered) {
-      let resolveStarted: (isRunning: boolean) => void = () => undefined;
-      const promise = new Promise<boolean>((resolveIt) => (resolveStarted = resolveIt));
-      started.set(task.id, { promise, resolve: resolveStarted });
-    }
+    // Per task: whether it started running (a `map: { from }` consumer waits for its producer).
+    const started = new Map<string, Deferred<boolean>>();
+    for (const task of ordered) started.set(task.id, createDeferred<boolean>());
     const finished = new Map<string, Promise<TaskStatus>>();
     const execute = async (taskRun: TaskRun): Promise<TaskStatus> => {
       const { task } = taskRun;
       const fromId = task.map?.form === 'from' ? task.map.task : null;
-      const startedTask = started.get(task.id) as { resolve: (isRunning: boolean) => void };
+      const startedTask = started.get(task.id) as Deferred<boolean>;
       let status: TaskStatus;
       try {
         emit({ type: 'task-state', task: task.id, state: 'waiting', at: now() });

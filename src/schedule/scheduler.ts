@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cron } from 'croner';
 import { JobValidationError, formatProblem } from '../errors.ts';
+import { createDeferred } from '../util/deferred.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { createCron, localTimezone } from './cron.ts';
 import { exitStatusOf } from './exit-status.ts';
@@ -82,8 +83,7 @@ export async function startScheduler(
   let isStopping = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let reloading = Promise.resolve();
-  let resolveFinished!: () => void;
-  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  const finished = createDeferred<void>();
   // With no job scheduled there is no croner timer, and a pending promise alone does not keep
   // Node running; the scheduler must stay up until stopped, since a reload can add jobs.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -172,7 +172,7 @@ export async function startScheduler(
     clearTimeout(graceTimer);
     clearInterval(keepAlive);
     log('stopped', {});
-    resolveFinished();
+    finished.resolve();
   }
 
   function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -182,7 +182,7 @@ export async function startScheduler(
       log('stopping', { signal, running: running.size });
       if (running.size === 0) {
         finish();
-        return finished;
+        return finished.promise;
       }
       graceTimer = setTimeout(() => {
         for (const [file, active] of running) {
@@ -192,7 +192,7 @@ export async function startScheduler(
       }, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     }
     for (const active of running.values()) active.child.signal(signal);
-    return finished;
+    return finished.promise;
   }
 
   async function reloadNow(): Promise<void> {
@@ -221,6 +221,6 @@ export async function startScheduler(
       return reloading;
     },
     stop,
-    finished,
+    finished: finished.promise,
   };
 }
