@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CallContext } from '../executors/types.ts';
+import { isAlive } from '../util/is-alive.ts';
 import { ActionError } from './action-error.ts';
 import type { ProcessTracker } from './action-context.ts';
 import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
@@ -159,13 +160,7 @@ export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boo
 }
 
 function isGroupAlive(pgid: number | undefined): boolean {
-  if (pgid === undefined) return false;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return pgid !== undefined && isAlive(-pgid);
 }
 
 function lastLine(text: string): string {

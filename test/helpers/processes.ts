@@ -1,14 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isAlive } from '../../src/util/is-alive.ts';
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive };
 
 /**
  * Whether a process with this pid runs: a zombie (dead, waiting for a parent that may never reap
