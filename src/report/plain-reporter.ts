@@ -1,6 +1,7 @@
 import type { ItemRecord } from '../results/types.ts';
 import type { RunEvent } from '../run/events.ts';
-import { formatClock, formatDuration, formatItemError, itemLabel, truncate } from './format.ts';
+import { formatDuration } from '../util/format-duration.ts';
+import { formatClock, formatItemError, itemLabel, truncate } from './format.ts';
 import { isFinalState, RunTally } from './run-tally.ts';
 import { formatSummary } from './summary.ts';
 import { drain, type Reporter, type ReporterOptions } from './types.ts';

@@ -3,10 +3,11 @@ import type { Cron } from 'croner';
 import { JobValidationError, formatProblem } from '../errors.ts';
 import { createDeferred } from '../util/deferred.ts';
 import { errorMessage } from '../util/error-message.ts';
+import { formatRoundedDuration } from '../util/format-duration.ts';
 import { createCron, localTimezone } from './cron.ts';
 import { exitStatusOf } from './exit-status.ts';
 import { loadScheduleSet, type ScheduleSet, type ScheduledJob } from './load-schedules.ts';
-import { formatDuration, formatLogLine, type LogValue } from './log-line.ts';
+import { formatLogLine, type LogValue } from './log-line.ts';
 import { expandResultsPath } from './results-path.ts';
 import { startRunChild, type RunChild } from './run-child.ts';
 
@@ -161,7 +162,7 @@ export async function startScheduler(
           status === 'ok' || status === 'failed' || status === 'interrupted'
             ? undefined
             : firstError,
-        duration: formatDuration(Date.now() - startedAt.getTime()),
+        duration: formatRoundedDuration(Date.now() - startedAt.getTime()),
         results,
       });
       if (isStopping && running.size === 0) finish();
