@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { resolve } from 'node:path';
 import { collectExpressions } from '../expr/collect-expressions.ts';
-import { evaluateValue } from '../expr/evaluate.ts';
 import { acquireCrashGuard, releaseCrashGuard } from '../executors/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
+import { expandResultsPath } from '../job/results-path.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
 import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
@@ -91,23 +90,6 @@ function referencedResults(tasks: readonly Task[]): Set<string> {
   return ids;
 }
 
-/** The results path of a run: `results:` with `${{ run.id }}` and friends expanded. */
-export function resolveResultsPath(
-  job: Job,
-  runId: string,
-  startedAt: string,
-  env: Record<string, string | undefined> = process.env,
-): string {
-  const scope = {
-    vars: job.vars,
-    env,
-    tasks: {},
-    job: { name: job.name },
-    run: { id: runId, startedAt },
-  };
-  return resolve(job.dir, String(evaluateValue(job.results, scope)));
-}
-
 function reasonOf(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? signal.reason : 'abort';
 }
@@ -129,7 +111,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const startedMs = performance.now();
   const env = options.env ?? process.env;
   const override = options.executor ?? {};
-  const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
+  const resultsPath = options.resultsPath ?? expandResultsPath(job, { id: runId, startedAt }, env);
   checkResultsTarget(job, resultsPath, options.resultsPath === undefined ? undefined : '--results');
   const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();

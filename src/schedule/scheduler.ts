@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cron } from 'croner';
 import { JobValidationError, formatProblem } from '../errors.ts';
+import { expandResultsPath } from '../job/results-path.ts';
 import { createDeferred } from '../util/deferred.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { formatRoundedDuration } from '../util/format-duration.ts';
@@ -8,7 +9,6 @@ import { createCron, localTimezone } from './cron.ts';
 import { exitStatusOf } from './exit-status.ts';
 import { loadScheduleSet, type ScheduleSet, type ScheduledJob } from './load-schedules.ts';
 import { formatLogLine, type LogValue } from './log-line.ts';
-import { expandResultsPath } from './results-path.ts';
 import { startRunChild, type RunChild } from './run-child.ts';
 
 /** After `stop()`, how long running children get before their process groups are killed. */
