@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
 import { itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 // Every item is accounted for: however a run stops, each task's counts hold `total` and
@@ -64,26 +63,6 @@ function failingJob(name: string, kind: string, hasFailFastKey: boolean): string
       '',
     ].join('\n'),
   );
-}
-
-/** Starts the CLI; `waitFor` resolves once `pattern` appears in its output. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => resolve(code)),
-  );
-  const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(output, pattern);
-  };
-  return { child, exited, waitFor, output: () => output };
 }
 
 describe('fail-fast accounts for every item', () => {

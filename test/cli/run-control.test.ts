@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { CLI_PATH, runCli, startCli } from '../helpers/cli.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 
@@ -25,26 +25,6 @@ function assertAddsUp(counts: TaskCounts | undefined, total: number): void {
   assert.ok(counts !== undefined, 'the task has counts');
   assert.equal(counts.total, total, JSON.stringify(counts));
   assert.equal(counts.ok + counts.failed + counts.skipped + counts.cancelled, total);
-}
-
-/** Starts the CLI and resolves once `pattern` appears in its output. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => resolve(code)),
-  );
-  const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(output, pattern);
-  };
-  return { child, exited, waitFor, output: () => output };
 }
 
 describe('interrupts', () => {

@@ -93,25 +93,6 @@ function fillUpTo(dir: string, bytesFree: number): void {
   assert.equal(free(), bytesFree);
 }
 
-/** Runs the CLI as another user (with `uid`), collecting its output. */
-function runCliAs(uid: number, args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd,
-      uid,
-      gid: uid,
-      env: { ...process.env, NO_COLOR: '1', HOME: cwd },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
 /**
  * A run stopped by a results file it could not write: exit 74, one line naming the file and the
  * cause, no stack, no lock left, and whatever reached the file is whole lines.
@@ -301,9 +282,10 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
       `results: locked/out.jsonl\ntasks:\n  t:\n    run: "true"\n`,
     );
     // Root passes permission bits by: the run goes as an unprivileged user then.
-    const result = isRoot
-      ? await runCliAs(NOBODY, [job, '--output', 'plain'], dir)
-      : await runCli([job, '--output', 'plain'], { cwd: dir });
+    const result = await runCli(
+      [job, '--output', 'plain'],
+      isRoot ? { cwd: dir, uid: NOBODY, env: { HOME: dir } } : { cwd: dir },
+    );
     assertStoppedByWriteError(result, join(locked, 'out.jsonl'), /permission denied \(EACCES\)/);
   });
 
