@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { runProcess } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
@@ -16,7 +16,7 @@ import { byIndex, readRecords } from '../helpers/results.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const KINDS = ['process', 'thread', 'coroutine'] as const;
 const ITEMS = [1, 2, 3];
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-modules-'));
+const workDir = tempDir('modules');
 
 /** A module's source: `double` doubles its input; the default export labels a result. */
 type ModuleSource = (label: string) => string;
@@ -156,8 +156,6 @@ before(() => {
     writeFiles(dir, files);
   }
 });
-
-after(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('task modules load in any folder, on every executor kind', () => {
   for (const folder of FOLDERS) {

@@ -1,26 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli, startCli } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 // Every item is accounted for: however a run stops, each task's counts hold `total` and
 // ok + failed + skipped + cancelled = total, in the results file and in every output mode.
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-accounting-'));
+const workDir = tempDir('accounting');
 const KINDS = ['coroutine', 'thread', 'process'] as const;
 
 type TaskCounts = Record<'ok' | 'failed' | 'skipped' | 'cancelled', number> & { total?: number };
 type Summary = JsonRecord & { status: string; tasks: Record<string, TaskCounts> };
 
 function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', MOD)}`);
-  return file;
+  return writeJobFile(workDir, name, body.replaceAll('MOD', MOD));
 }
 
 function summaryOf(records: JsonRecord[]): Summary {

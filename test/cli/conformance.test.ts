@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { closeAll, listenLocally } from '../helpers/local-site.ts';
 import { byIndex, comparable, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
 const KINDS = ['process', 'thread', 'coroutine'] as const;
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-conformance-'));
+const workDir = tempDir('conformance');
 
 let server: Server;
 let site = '';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { closedPorts } from '../helpers/local-site.ts';
 import { readRecords } from '../helpers/results.ts';
 
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-error-groups-'));
+const workDir = tempDir('error-groups');
 
 test('ten connections refused on ten URLs are one kind of error, counted ×10', async () => {
   const urls = (await closedPorts(10)).map((port, i) => `http://127.0.0.1:${port}/page/${i}`);

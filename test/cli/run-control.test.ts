@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli, startCli } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-control-'));
+const workDir = tempDir('control');
 
 function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', join(FIXTURES, 'mod.js'))}`);
-  return file;
+  return writeJobFile(workDir, name, body.replaceAll('MOD', join(FIXTURES, 'mod.js')));
 }
 
 type TaskCounts = Record<'ok' | 'failed' | 'skipped' | 'cancelled' | 'total', number>;

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createExecutor } from '../../dist/src/executors/create-executor.js';
 import type { ActionOutcome, Executor } from '../../dist/src/executors/types.js';
+import { tempDir } from '../helpers/files.ts';
 import { closeAll, closedPorts, listenLocally } from '../helpers/local-site.ts';
 import {
   errorOf,
@@ -33,10 +34,9 @@ const resultsByKind = new Map<string, Record<string, unknown>>();
 
 let server: Server;
 let baseUrl: string;
-let tmp: string;
+const tmp = tempDir('conformance');
 
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'jobrun-conformance-'));
   [server, baseUrl] = await listenLocally((req, res) => {
     if (req.url === '/json') {
       res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -58,10 +58,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  closeAll([server]);
-  await rm(tmp, { recursive: true, force: true });
-});
+after(() => closeAll([server]));
 
 for (const kind of KINDS) {
   describe(`${kind} executor`, { timeout: 120_000 }, () => {
