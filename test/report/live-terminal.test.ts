@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { shellQuote } from '../../src/expr/shell-quote.ts';
 import { CLI_PATH } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/files.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
@@ -20,8 +21,6 @@ const dir = tempDir('report');
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
-
-const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 interface Screen {
   /** Every distinct screen seen while the command ran. */
