@@ -321,7 +321,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
   }
 
-  async function drain(): Promise<void> {
+  async function waitUntilIdle(): Promise<void> {
     if (state.live.size > 0) {
       await new Promise<void>((resolve) => state.idleWaiters.push(resolve));
     }
@@ -338,7 +338,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     shutdown(options = {}) {
       isClosed = true;
       if (options.force) stopAll('CANCELLED', 'jobrun is shutting down');
-      shutdownDone ??= drain();
+      shutdownDone ??= waitUntilIdle();
       return shutdownDone;
     },
   };

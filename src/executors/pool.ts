@@ -45,8 +45,11 @@ export class Pool {
     this.#pump();
   }
 
-  /** Ends an attempt early, wherever it is: `CANCELLED`, or kept running on a drain. */
-  cancel(attempt: Attempt, message: string, isDrain: boolean): void {
+  /**
+   * Ends an attempt early, wherever it is: `CANCELLED`. With `onlyIfNotStarted` (the run is
+   * stopping: no item starts any more), an attempt that has started runs on.
+   */
+  cancel(attempt: Attempt, message: string, onlyIfNotStarted: boolean): void {
     const { state } = attempt;
     switch (state.name) {
       case 'queued':
@@ -55,15 +58,15 @@ export class Pool {
         break;
       case 'held':
       case 'recalled':
-        // A drain lets the attempt its worker has just started run on.
-        if (isDrain && state.worker.current === attempt) return;
+        // The attempt its worker has just started runs on.
+        if (onlyIfNotStarted && state.worker.current === attempt) return;
         // Its worker still owes a reply: until then, it may be running there.
         attempt.cancel(message);
         state.worker.cancel(attempt);
         this.#advance(state.worker);
         break;
       case 'running':
-        if (!isDrain) this.#stop(state.worker, itemError('CANCELLED', message));
+        if (!onlyIfNotStarted) this.#stop(state.worker, itemError('CANCELLED', message));
         break;
       case 'replied':
       case 'settled':

@@ -70,11 +70,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /**
    * Aborting lets the attempt finish if it runs, but it never starts if it is still waiting
-   * (queued, or behind another attempt on its worker): it resolves `CANCELLED` at once. For a
-   * drain (Ctrl-C once), which stops starting items. Executors that hold no waiting attempts
-   * beyond `maxWorkers` may ignore it.
+   * (queued, or behind another attempt on its worker): it resolves `CANCELLED` at once. The run's
+   * `stopSignal` (Ctrl-C once, fail-fast), after which no item starts. Executors that hold no
+   * waiting attempts beyond `maxWorkers` may ignore it.
    */
-  drainSignal?: AbortSignal;
+  stopSignal?: AbortSignal;
   /**
    * Per-attempt limit, counted from the moment it starts running; on expiry the worker is stopped
    * and replaced (`TIMEOUT`).

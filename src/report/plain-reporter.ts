@@ -4,7 +4,7 @@ import { formatDuration } from '../util/format-duration.ts';
 import { formatClock, formatItemError, itemLabel, truncate } from './format.ts';
 import { isFinalState, RunTally } from './run-tally.ts';
 import { formatSummary } from './summary.ts';
-import { drain, type Reporter, type ReporterOptions } from './types.ts';
+import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
 
 /**
  * `--output plain`: one timestamped line per task state change (marked `→`), per finished item
@@ -35,7 +35,7 @@ export function createPlainReporter(options: ReporterOptions): Reporter {
       }
     },
     async close() {
-      await drain(stdout);
+      await waitForFlush(stdout);
     },
   };
 }

@@ -144,8 +144,8 @@ export function runItem(
     index,
     options: {
       signal: run.cancelSignal,
-      // A drain (Ctrl-C once) keeps attempts waiting on a pool worker from starting.
-      drainSignal: run.stopSignal,
+      // Stopping (Ctrl-C once, fail-fast) keeps attempts waiting on a pool worker from starting.
+      stopSignal: run.stopSignal,
       onStart: (worker) => {
         const at = isoNow();
         if (itemRun.startedAt === null) {

@@ -194,12 +194,12 @@ for (const kind of ['process', 'thread'] as const) {
         const drain = new AbortController();
         const markers = [1, 2, 3].map((i) => join(tmp, `${kind}-drain-${i}.txt`));
         const head = executor.execute(request(fn('sleep.js'), 400), {
-          drainSignal: drain.signal,
+          stopSignal: drain.signal,
         });
         const events: string[] = [];
         void head.then(() => events.push('head'));
         const waiting = markers.map((marker) =>
-          executor.execute(request(TOUCH_FILE, marker), { drainSignal: drain.signal }),
+          executor.execute(request(TOUCH_FILE, marker), { stopSignal: drain.signal }),
         );
         await sleep(150);
         drain.abort();
@@ -213,7 +213,7 @@ for (const kind of ['process', 'thread'] as const) {
         assert.deepEqual(events, ['head'], 'the running head finished');
         for (const marker of markers) assert.equal(existsSync(marker), false);
         const late = await executor.execute(request(fn('double.js'), 1), {
-          drainSignal: drain.signal,
+          stopSignal: drain.signal,
         });
         assert.equal(errorOf(late).code, 'CANCELLED');
       } finally {
