@@ -9,7 +9,7 @@ import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
 /** The result of a `run` action. */
-export interface RunResult {
+export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -41,7 +41,7 @@ export function performRun(
   command: string,
   context: CallContext,
   options: RunOptions,
-): Promise<RunResult> {
+): Promise<CommandResult> {
   const { signal, processes } = options;
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const limit = outputLimit(options.maxOutputBytes);
