@@ -74,12 +74,12 @@ export function performRun(
     // closed even if a process outside the group (`setsid`) still holds them, so the item ends.
     const stopGroup = (): void => {
       if (stopTimer !== undefined || isForgotten) return;
-      if (!killGroup(pgid, 'SIGTERM')) {
+      if (!signalGroup(pgid, 'SIGTERM')) {
         forget();
         return;
       }
       stopTimer = setTimeout(() => {
-        killGroup(pgid, 'SIGKILL');
+        signalGroup(pgid, 'SIGKILL');
         forget();
         child.stdout.destroy();
         child.stderr.destroy();
@@ -111,7 +111,7 @@ export function performRun(
       if (signal.aborted || overflowed !== undefined) {
         // A stopped command gets no grace beyond its shell's: no straggler keeps running.
         clearTimeout(stopTimer);
-        killGroup(pgid, 'SIGKILL');
+        signalGroup(pgid, 'SIGKILL');
         forget();
       } else if (stopTimer !== undefined && !isGroupAlive(pgid)) {
         // Its background children ended on SIGTERM: nothing is left for the timer to stop.
@@ -148,7 +148,7 @@ export function runEnv(context: CallContext): Record<string, string> {
  * Sends `signal` to a whole process group; a group that is already gone is fine. Returns whether
  * the group still had a member to receive it.
  */
-export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
+export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
   if (pgid === undefined) return false;
   try {
     process.kill(-pgid, signal);

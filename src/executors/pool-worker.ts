@@ -1,5 +1,5 @@
 import { groupReaper } from '../actions/group-reaper.ts';
-import { killGroup } from '../actions/run-action.ts';
+import { signalGroup } from '../actions/run-action.ts';
 import type { Attempt } from './pool-attempt.ts';
 import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
 import { itemError } from './serialize-error.ts';
@@ -50,7 +50,7 @@ export class PoolWorker {
         clearTimeout(this.#graceTimer);
         // A shell command never outlives its worker.
         for (const pgid of this.#pgids) {
-          killGroup(pgid, 'SIGKILL');
+          signalGroup(pgid, 'SIGKILL');
           groupReaper.delete(pgid);
         }
         events.onExit(this, reason, previous);
