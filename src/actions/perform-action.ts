@@ -1,4 +1,4 @@
-import type { ActionRequest, CallContext as CallData } from '../executors/types.ts';
+import type { ActionRequest, CallInfo } from '../executors/types.ts';
 import type { ActionEnvironment, TaskContext } from './action-context.ts';
 import { callFunction } from './function-action.ts';
 import { performHttp } from './http-action.ts';
@@ -37,7 +37,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
       const value = callFunction(
         action.module,
         request.input,
-        new CallContext(context, environment),
+        new FunctionContext(context, environment),
       );
       return value instanceof Promise ? value.then(toRecordable) : toRecordable(value);
     }
@@ -68,7 +68,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
  * through to the environment, which creates it only if the function looks at it; `log` is an own
  * function so that `const { log } = ctx` works.
  */
-class CallContext implements TaskContext {
+class FunctionContext implements TaskContext {
   readonly item: unknown;
   readonly index: number | null;
   readonly task: string;
@@ -78,7 +78,7 @@ class CallContext implements TaskContext {
   readonly log: (message: string) => void;
   readonly #environment: ActionEnvironment;
 
-  constructor(context: CallData, environment: ActionEnvironment) {
+  constructor(context: CallInfo, environment: ActionEnvironment) {
     this.item = context.item;
     this.index = context.index;
     this.task = context.task;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { CallContext } from '../executors/types.ts';
+import type { CallInfo } from '../executors/types.ts';
 import { isAlive } from '../util/is-alive.ts';
 import { ActionError } from './action-error.ts';
 import type { ProcessTracker } from './action-context.ts';
@@ -39,7 +39,7 @@ export interface RunOptions {
  */
 export function performRun(
   command: string,
-  context: CallContext,
+  context: CallInfo,
   options: RunOptions,
 ): Promise<CommandResult> {
   const { signal, processes } = options;
@@ -134,7 +134,7 @@ export function performRun(
 }
 
 /** The variables a shell command sees about its call. */
-export function runEnv(context: CallContext): Record<string, string> {
+export function runEnv(context: CallInfo): Record<string, string> {
   return {
     JOBRUN_ITEM:
       typeof context.item === 'string' ? context.item : (JSON.stringify(context.item) ?? ''),

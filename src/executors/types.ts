@@ -34,7 +34,7 @@ export type ResolvedAction =
     };
 
 /** What an action sees of its call, besides `signal`, `workerId` and `log` added where it runs. */
-export interface CallContext {
+export interface CallInfo {
   item: unknown;
   /** `null` for a task without `map`. */
   index: number | null;
@@ -48,7 +48,7 @@ export interface ActionRequest {
   action: ResolvedAction;
   /** The `input` of a function action (`with:`, or the item). */
   input: unknown;
-  context: CallContext;
+  context: CallInfo;
 }
 
 /** An error as it crosses a thread or process boundary. */
