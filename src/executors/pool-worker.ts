@@ -99,13 +99,14 @@ export class PoolWorker {
     return this.#owed.find((attempt) => attempt.id === id);
   }
 
-  give(attempt: Attempt): void {
+  /** Hands it `attempt` to hold from now on; the attempt is sent on the next `flush`. */
+  assign(attempt: Attempt): void {
     attempt.hold(this);
     this.#owed.push(attempt);
     this.#outbox.push({ id: attempt.id, request: attempt.request });
   }
 
-  /** Sends what `give` handed over since the last flush; whether there was anything. */
+  /** Sends what `assign` handed over since the last flush; whether there was anything. */
   flush(): boolean {
     if (this.#outbox.length === 0) return false;
     const orders = this.#outbox;

@@ -168,7 +168,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const keepsResults = run.referencedResults.has(task.id);
   const results: unknown[] = [];
   let single: unknown = null;
-  let isCutShort = false;
+  let isStoppedEarly = false;
 
   let source: ItemSource;
   try {
@@ -204,7 +204,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const hasConsumers = taskRun.consumers.length > 0;
   // runItem turns every failure of the item into a record; a throw reaching here is a jobrun
   // bug, still recorded so the run's file stays complete.
-  const settleBug = (bug: unknown, itemIndex: number): void => {
+  const recordJobrunBug = (bug: unknown, itemIndex: number): void => {
     const message = errorMessage(bug);
     settle(
       {
@@ -228,7 +228,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       if (hasConsumers && entry.status === 'ok')
         for (const channel of taskRun.consumers) await channel.push(entry.result);
     } catch (bug) {
-      settleBug(bug, itemIndex);
+      recordJobrunBug(bug, itemIndex);
     } finally {
       slots.release();
     }
@@ -240,7 +240,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     try {
       entry = runItem(deps, item, isMap ? itemIndex : null);
     } catch (bug) {
-      settleBug(bug, itemIndex);
+      recordJobrunBug(bug, itemIndex);
       slots.release();
       return;
     }
@@ -266,7 +266,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   let rest: number | null = null;
   let lastYieldMs = performance.now();
   const stopBefore = (item: unknown): void => {
-    isCutShort = true;
+    isStoppedEarly = true;
     settle(notStartedRecord(task, item, isMap ? index : null), index);
     index++;
   };
@@ -302,7 +302,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   } finally {
     // A lines file is read to its end to count what was not run; otherwise, as `for await` does
     // on an early exit, a stream is told to stop.
-    if (!isDone && isCutShort && asyncIterator !== null && task.map?.form === 'lines')
+    if (!isDone && isStoppedEarly && asyncIterator !== null && task.map?.form === 'lines')
       rest = await countRest(asyncIterator);
     else if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
   }
@@ -319,7 +319,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   if (run.wants.progress) emitProgress(run, taskRun, true);
   let status: TaskStatus;
   if (counts.failed > 0 && !task.continueOnError) status = 'failed';
-  else if (isCutShort || counts.cancelled > 0) status = 'cancelled';
+  else if (isStoppedEarly || counts.cancelled > 0) status = 'cancelled';
   else status = 'ok';
   run.outputs[task.id] = {
     status,
