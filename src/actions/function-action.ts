@@ -6,21 +6,10 @@ import { loadedModule, loadModule } from './load-module.ts';
 
 /**
  * Calls `fn(input, ctx)` of a user's module. A thrown error becomes `TASK_ERROR` with the user's
- * message and stack; the value is checked by the caller.
- */
-export async function performFunction(
-  module: ModuleRef,
-  input: unknown,
-  ctx: TaskContext,
-): Promise<unknown> {
-  return await callFunction(module, input, ctx);
-}
-
-/**
- * `performFunction` without a promise when it can: once the module is loaded, a function that
- * returns a plain value gives it back synchronously (a sync throw is thrown as the `ActionError`).
- * Otherwise returns a promise of the awaited value. The coroutine executor's hot path: a no-op
- * item then costs no promise turn at all.
+ * message and stack; the value is checked by the caller. Once the module is loaded, a function
+ * that returns a plain value gives it back synchronously (a sync throw is thrown as the
+ * `ActionError`); otherwise it returns a promise of the awaited value. The coroutine executor's
+ * hot path: a no-op item then costs no promise turn at all.
  */
 export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext): unknown {
   const exports = loadedModule(module.path);

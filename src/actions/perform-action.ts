@@ -7,28 +7,18 @@ import { toRecordable } from './to-recordable.ts';
 
 /**
  * Runs one attempt of an action where it is called (a pool worker, or the main thread for
- * coroutines) and returns its value in recordable JSON form. Throws an error carrying an
- * `ItemErrorCode` (an `ActionError`) when the action fails.
+ * coroutines) and gives its value in recordable JSON form; fails with an error carrying an
+ * `ItemErrorCode` (an `ActionError`) when the action fails. A function that returns a plain value
+ * has its recordable value returned synchronously, and a synchronous failure is thrown. Anything
+ * that waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON
+ * data, never a `Promise`, so `instanceof Promise` tells the two apart.
  *
  * @example
- * const value = await performAction(
- *   { action: { type: 'run', command: 'echo hi' }, input: null, context },
+ * const value = await startAction(
+ *   { action: { type: 'run', command: 'echo hi', cwd }, input: null, context },
  *   { signal, workerId: 'coroutine', log: console.error },
  * );
  * // value: { exitCode: 0, stdout: 'hi\n', stderr: '' }
- */
-export async function performAction(
-  request: ActionRequest,
-  environment: ActionEnvironment,
-): Promise<unknown> {
-  return await startAction(request, environment);
-}
-
-/**
- * `performAction` without a promise when it can: a function that returns a plain value has its
- * recordable value returned synchronously, and a synchronous failure is thrown. Anything that
- * waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON data,
- * never a `Promise`, so `instanceof Promise` tells the two apart.
  */
 export function startAction(request: ActionRequest, environment: ActionEnvironment): unknown {
   const { action, context } = request;
