@@ -1,5 +1,6 @@
 import type { ModuleRef } from '../job/types.ts';
 import { errorMessage } from '../util/error-message.ts';
+import { isThenable } from '../util/is-thenable.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
 import { loadedModule, loadModule } from './load-module.ts';
@@ -38,15 +39,6 @@ export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext
   return Promise.resolve(value).then(undefined, (error: unknown) => {
     throw taskError(error);
   });
-}
-
-/** Whether `await value` would wait: what a function returns decides whether it is async. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function taskError(error: unknown, prefix?: string): ActionError {

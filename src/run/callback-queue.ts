@@ -1,5 +1,6 @@
 import { failIfStranded, runInCrashScope, type CrashScope } from '../executors/crash-guard.ts';
 import type { ItemError } from '../results/types.ts';
+import { isThenable } from '../util/is-thenable.ts';
 import { itemErrorFrom } from './item-error.ts';
 
 /** A loaded callback: `fn(result, ctx)` in the main process. */
@@ -90,14 +91,6 @@ class CallbackCall implements CrashScope {
     this.#unstrand?.();
     this.#resolve(outcome);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**
