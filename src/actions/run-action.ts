@@ -134,7 +134,7 @@ export function performRun(
 }
 
 /** The variables a shell command sees about its call. */
-export function runEnv(context: CallInfo): Record<string, string> {
+function runEnv(context: CallInfo): Record<string, string> {
   return {
     JOBRUN_ITEM:
       typeof context.item === 'string' ? context.item : (JSON.stringify(context.item) ?? ''),

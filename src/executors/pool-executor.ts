@@ -6,7 +6,6 @@ import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './t
 import type { WorkerFactory } from './worker-handle.ts';
 
 export { PIPELINE_DEPTH } from './pool-hand-out.ts';
-export { CANCEL_GRACE_MS } from './pool.ts';
 
 /**
  * The `process` and `thread` executors: one `Pool` of long-lived workers from `startWorker`. The

@@ -28,7 +28,7 @@ export interface ReportOutcome {
 }
 
 /** `results/crawl.jsonl` → `results/crawl.html`. */
-export function defaultReportPath(resultsPath: string): string {
+function defaultReportPath(resultsPath: string): string {
   const extension = extname(resultsPath);
   const stem = extension === '' ? basename(resultsPath) : basename(resultsPath, extension);
   return join(dirname(resultsPath), `${stem}.html`);

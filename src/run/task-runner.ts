@@ -35,7 +35,7 @@ export interface TaskRun {
 }
 
 /** A record for a task that never ran (skipped, or cancelled before it started). */
-export function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
+function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
   return {
     type: 'item',
     task: task.id,
