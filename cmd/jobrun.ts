@@ -130,8 +130,9 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   if (options.dryRun === true) {
     const job = await loadJob(file, { vars: options.var });
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
-    const { resolveResultsPath } = await import('../src/run/run-job.ts');
-    const shownResults = resultsPath ?? resolveResultsPath(job, '<run-id>', '<started-at>');
+    const { expandResultsPath } = await import('../src/job/results-path.ts');
+    const shownResults =
+      resultsPath ?? expandResultsPath(job, { id: '<run-id>', startedAt: '<started-at>' });
     const { checkResultsTarget } = await import('../src/results/results-target.ts');
     checkResultsTarget(job, shownResults, resultsPath === undefined ? undefined : '--results');
     process.stdout.write(formatPlan(job, planJob(job, override), shownResults));

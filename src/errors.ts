@@ -1,3 +1,5 @@
+import { errorMessage } from './util/error-message.ts';
+
 /**
  * The one error base of jobrun. Every error jobrun throws on purpose carries a stable string
  * `code`; `cmd/jobrun.ts` is the only place that turns codes into exit codes.
@@ -95,7 +97,7 @@ export function describeFileError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const text = code === undefined ? undefined : FILE_ERROR_TEXT[code];
   if (text !== undefined) return `${text} (${code})`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /**

@@ -15,7 +15,7 @@ export type * from './results/types.ts';
 export type { TaskContext } from './actions/action-context.ts';
 export type { HttpResult } from './actions/http-action.ts';
 /** The result of a `run` action (`RunResult` is `runJob`'s). */
-export type { RunResult as CommandResult } from './actions/run-action.ts';
+export type { CommandResult } from './actions/run-action.ts';
 export { EXECUTOR_KINDS } from './job/types.ts';
 export {
   JobrunError,

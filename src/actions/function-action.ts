@@ -1,25 +1,16 @@
 import type { ModuleRef } from '../job/types.ts';
+import { errorMessage } from '../util/error-message.ts';
+import { isThenable } from '../util/is-thenable.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
 import { loadedModule, loadModule } from './load-module.ts';
 
 /**
  * Calls `fn(input, ctx)` of a user's module. A thrown error becomes `TASK_ERROR` with the user's
- * message and stack; the value is checked by the caller.
- */
-export async function performFunction(
-  module: ModuleRef,
-  input: unknown,
-  ctx: TaskContext,
-): Promise<unknown> {
-  return await callFunction(module, input, ctx);
-}
-
-/**
- * `performFunction` without a promise when it can: once the module is loaded, a function that
- * returns a plain value gives it back synchronously (a sync throw is thrown as the `ActionError`).
- * Otherwise returns a promise of the awaited value. The coroutine executor's hot path: a no-op
- * item then costs no promise turn at all.
+ * message and stack; the value is checked by the caller. Once the module is loaded, a function
+ * that returns a plain value gives it back synchronously (a sync throw is thrown as the
+ * `ActionError`); otherwise it returns a promise of the awaited value. The coroutine executor's
+ * hot path: a no-op item then costs no promise turn at all.
  */
 export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext): unknown {
   const exports = loadedModule(module.path);
@@ -50,18 +41,9 @@ export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext
   });
 }
 
-/** Whether `await value` would wait: what a function returns decides whether it is async. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
 function taskError(error: unknown, prefix?: string): ActionError {
   if (error instanceof ActionError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const failure = new ActionError('TASK_ERROR', prefix ? `${prefix}: ${message}` : message, {
     cause: error instanceof Error ? error.cause : undefined,
   });

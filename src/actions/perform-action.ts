@@ -1,4 +1,4 @@
-import type { ActionRequest, CallContext as CallData } from '../executors/types.ts';
+import type { ActionRequest, CallInfo } from '../executors/types.ts';
 import type { ActionEnvironment, TaskContext } from './action-context.ts';
 import { callFunction } from './function-action.ts';
 import { performHttp } from './http-action.ts';
@@ -7,28 +7,18 @@ import { toRecordable } from './to-recordable.ts';
 
 /**
  * Runs one attempt of an action where it is called (a pool worker, or the main thread for
- * coroutines) and returns its value in recordable JSON form. Throws an error carrying an
- * `ItemErrorCode` (an `ActionError`) when the action fails.
+ * coroutines) and gives its value in recordable JSON form; fails with an error carrying an
+ * `ItemErrorCode` (an `ActionError`) when the action fails. A function that returns a plain value
+ * has its recordable value returned synchronously, and a synchronous failure is thrown. Anything
+ * that waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON
+ * data, never a `Promise`, so `instanceof Promise` tells the two apart.
  *
  * @example
- * const value = await performAction(
- *   { action: { type: 'run', command: 'echo hi' }, input: null, context },
+ * const value = await startAction(
+ *   { action: { type: 'run', command: 'echo hi', cwd }, input: null, context },
  *   { signal, workerId: 'coroutine', log: console.error },
  * );
  * // value: { exitCode: 0, stdout: 'hi\n', stderr: '' }
- */
-export async function performAction(
-  request: ActionRequest,
-  environment: ActionEnvironment,
-): Promise<unknown> {
-  return await startAction(request, environment);
-}
-
-/**
- * `performAction` without a promise when it can: a function that returns a plain value has its
- * recordable value returned synchronously, and a synchronous failure is thrown. Anything that
- * waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON data,
- * never a `Promise`, so `instanceof Promise` tells the two apart.
  */
 export function startAction(request: ActionRequest, environment: ActionEnvironment): unknown {
   const { action, context } = request;
@@ -37,7 +27,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
       const value = callFunction(
         action.module,
         request.input,
-        new CallContext(context, environment),
+        new FunctionContext(context, environment),
       );
       return value instanceof Promise ? value.then(toRecordable) : toRecordable(value);
     }
@@ -68,7 +58,7 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
  * through to the environment, which creates it only if the function looks at it; `log` is an own
  * function so that `const { log } = ctx` works.
  */
-class CallContext implements TaskContext {
+class FunctionContext implements TaskContext {
   readonly item: unknown;
   readonly index: number | null;
   readonly task: string;
@@ -78,7 +68,7 @@ class CallContext implements TaskContext {
   readonly log: (message: string) => void;
   readonly #environment: ActionEnvironment;
 
-  constructor(context: CallData, environment: ActionEnvironment) {
+  constructor(context: CallInfo, environment: ActionEnvironment) {
     this.item = context.item;
     this.index = context.index;
     this.task = context.task;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { CallContext } from '../executors/types.ts';
+import type { CallInfo } from '../executors/types.ts';
+import { isAlive } from '../util/is-alive.ts';
 import { ActionError } from './action-error.ts';
 import type { ProcessTracker } from './action-context.ts';
 import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
@@ -8,7 +9,7 @@ import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
 /** The result of a `run` action. */
-export interface RunResult {
+export interface CommandResult {
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -38,9 +39,9 @@ export interface RunOptions {
  */
 export function performRun(
   command: string,
-  context: CallContext,
+  context: CallInfo,
   options: RunOptions,
-): Promise<RunResult> {
+): Promise<CommandResult> {
   const { signal, processes } = options;
   const graceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
   const limit = outputLimit(options.maxOutputBytes);
@@ -73,12 +74,12 @@ export function performRun(
     // closed even if a process outside the group (`setsid`) still holds them, so the item ends.
     const stopGroup = (): void => {
       if (stopTimer !== undefined || isForgotten) return;
-      if (!killGroup(pgid, 'SIGTERM')) {
+      if (!signalGroup(pgid, 'SIGTERM')) {
         forget();
         return;
       }
       stopTimer = setTimeout(() => {
-        killGroup(pgid, 'SIGKILL');
+        signalGroup(pgid, 'SIGKILL');
         forget();
         child.stdout.destroy();
         child.stderr.destroy();
@@ -110,7 +111,7 @@ export function performRun(
       if (signal.aborted || overflowed !== undefined) {
         // A stopped command gets no grace beyond its shell's: no straggler keeps running.
         clearTimeout(stopTimer);
-        killGroup(pgid, 'SIGKILL');
+        signalGroup(pgid, 'SIGKILL');
         forget();
       } else if (stopTimer !== undefined && !isGroupAlive(pgid)) {
         // Its background children ended on SIGTERM: nothing is left for the timer to stop.
@@ -133,7 +134,7 @@ export function performRun(
 }
 
 /** The variables a shell command sees about its call. */
-export function runEnv(context: CallContext): Record<string, string> {
+function runEnv(context: CallInfo): Record<string, string> {
   return {
     JOBRUN_ITEM:
       typeof context.item === 'string' ? context.item : (JSON.stringify(context.item) ?? ''),
@@ -147,7 +148,7 @@ export function runEnv(context: CallContext): Record<string, string> {
  * Sends `signal` to a whole process group; a group that is already gone is fine. Returns whether
  * the group still had a member to receive it.
  */
-export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
+export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
   if (pgid === undefined) return false;
   try {
     process.kill(-pgid, signal);
@@ -159,13 +160,7 @@ export function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boo
 }
 
 function isGroupAlive(pgid: number | undefined): boolean {
-  if (pgid === undefined) return false;
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return pgid !== undefined && isAlive(-pgid);
 }
 
 function lastLine(text: string): string {

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/error-message.ts';
 import { ActionError } from './action-error.ts';
 
 /**
@@ -20,7 +21,7 @@ export function toRecordable(value: unknown): unknown {
   } catch (error) {
     throw new ActionError(
       'NOT_SERIALIZABLE',
-      `the result cannot be recorded (${describe(value)}): ${(error as Error).message}`,
+      `the result cannot be recorded (${describe(value)}): ${errorMessage(error)}`,
       { cause: error },
     );
   }

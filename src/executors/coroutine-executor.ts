@@ -21,8 +21,8 @@ interface CoroutineState {
   /** Attempts waiting for a slot, oldest first, from `head` on. */
   waiting: (Attempt | undefined)[];
   head: number;
-  isPumping: boolean;
-  isPumpScheduled: boolean;
+  isStartingQueued: boolean;
+  isStartScheduled: boolean;
   /** Every attempt without an outcome yet, queued or running. */
   readonly live: LiveList;
   idleWaiters: (() => void)[];
@@ -167,11 +167,11 @@ class Attempt implements CrashScope {
     if (this.hasStarted) {
       state.running--;
       // After the caller has seen this outcome: never more than maxWorkers started and unsettled.
-      if (state.head < state.waiting.length && !state.isPumpScheduled) {
-        state.isPumpScheduled = true;
+      if (state.head < state.waiting.length && !state.isStartScheduled) {
+        state.isStartScheduled = true;
         queueMicrotask(() => {
-          state.isPumpScheduled = false;
-          pump(state);
+          state.isStartScheduled = false;
+          startQueued(state);
         });
       }
     }
@@ -220,9 +220,9 @@ class LiveList {
  * Starts queued attempts while slots are free. An `execute` made from inside a starting attempt
  * only queues; the flag keeps that to another turn of this loop, not a deeper stack.
  */
-function pump(state: CoroutineState): void {
-  if (state.isPumping) return;
-  state.isPumping = true;
+function startQueued(state: CoroutineState): void {
+  if (state.isStartingQueued) return;
+  state.isStartingQueued = true;
   try {
     while (state.running < state.maxWorkers && state.head < state.waiting.length) {
       const next = state.waiting[state.head] as Attempt;
@@ -234,7 +234,7 @@ function pump(state: CoroutineState): void {
       state.head = 0;
     }
   } finally {
-    state.isPumping = false;
+    state.isStartingQueued = false;
   }
 }
 
@@ -255,8 +255,8 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     running: 0,
     waiting: [],
     head: 0,
-    isPumping: false,
-    isPumpScheduled: false,
+    isStartingQueued: false,
+    isStartScheduled: false,
     live: new LiveList(),
     idleWaiters: [],
     forget(signal) {
@@ -307,10 +307,10 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     if (signal !== undefined) listen(signal);
     const attempt = new Attempt(state, request, options);
     state.live.add(attempt);
-    if (state.running < state.maxWorkers && !state.isPumping) attempt.start();
+    if (state.running < state.maxWorkers && !state.isStartingQueued) attempt.start();
     else {
       state.waiting.push(attempt);
-      pump(state);
+      startQueued(state);
     }
     if (attempt.outcome !== undefined) return attempt.outcome;
     return new Promise((resolve) => (attempt.resolve = resolve));
@@ -321,7 +321,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
   }
 
-  async function drain(): Promise<void> {
+  async function waitUntilIdle(): Promise<void> {
     if (state.live.size > 0) {
       await new Promise<void>((resolve) => state.idleWaiters.push(resolve));
     }
@@ -338,7 +338,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecut
     shutdown(options = {}) {
       isClosed = true;
       if (options.force) stopAll('CANCELLED', 'jobrun is shutting down');
-      shutdownDone ??= drain();
+      shutdownDone ??= waitUntilIdle();
       return shutdownDone;
     },
   };

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { errorMessage } from '../util/error-message.ts';
 
 /**
  * Makes user code that runs in jobrun's own process (coroutine attempts, callbacks) behave like
@@ -33,7 +34,7 @@ function onUncaught(error: unknown): void {
   // Not from a coroutine attempt: a bug of jobrun itself, which must not be swallowed.
   if (scope === undefined) throw error;
   if (error instanceof TaskExitSignal) return;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const subject = scope.subject ?? 'the task';
   if (scope.isSettled()) {
     process.stderr.write(`jobrun: ${subject} threw after its item had finished: ${message}\n`);

@@ -6,7 +6,6 @@ import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './t
 import type { WorkerFactory } from './worker-handle.ts';
 
 export { PIPELINE_DEPTH } from './pool-hand-out.ts';
-export { CANCEL_GRACE_MS } from './pool.ts';
 
 /**
  * The `process` and `thread` executors: one `Pool` of long-lived workers from `startWorker`. The
@@ -26,21 +25,21 @@ export function createPoolExecutor(config: ExecutorConfig, startWorker: WorkerFa
     inFlightLimit: config.maxWorkers * PIPELINE_DEPTH,
     execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
       return new Promise((resolve) => {
-        const { signal, drainSignal } = options;
+        const { signal, stopSignal } = options;
         const attempt = new Attempt(nextId++, request, options, (outcome) => {
           signal?.removeEventListener('abort', onAbort);
-          drainSignal?.removeEventListener('abort', onDrain);
+          stopSignal?.removeEventListener('abort', onStop);
           resolve(outcome);
         });
         const onAbort = (): void => pool.cancel(attempt, 'the attempt was cancelled', false);
-        const onDrain = (): void =>
+        const onStop = (): void =>
           pool.cancel(attempt, 'jobrun is stopping: the attempt had not started', true);
-        if (isClosed || signal?.aborted || drainSignal?.aborted) {
+        if (isClosed || signal?.aborted || stopSignal?.aborted) {
           attempt.cancel(isClosed ? 'the executor is shut down' : 'the attempt was cancelled');
           return;
         }
         signal?.addEventListener('abort', onAbort, { once: true });
-        drainSignal?.addEventListener('abort', onDrain, { once: true });
+        stopSignal?.addEventListener('abort', onStop, { once: true });
         pool.submit(attempt);
       });
     },

@@ -25,13 +25,13 @@ export interface HandOutPlace {
  * they were given on their next `flush`.
  */
 export function handOut({ queue, workers, maxWorkers, spawn }: HandOutPlace): void {
-  const giveNext = (worker: PoolWorker): void => {
+  const assignNext = (worker: PoolWorker): void => {
     const attempt = queue.shift();
-    if (attempt !== undefined) worker.give(attempt);
+    if (attempt !== undefined) worker.assign(attempt);
   };
   for (const worker of workers) {
     if (queue.length === 0) return;
-    if (worker.isReady && worker.load === 0) giveNext(worker);
+    if (worker.isReady && worker.load === 0) assignNext(worker);
   }
   let starting = workers.filter(({ state }) => state.name === 'starting').length;
   while (queue.length > starting && workers.length < maxWorkers) {
@@ -41,7 +41,7 @@ export function handOut({ queue, workers, maxWorkers, spawn }: HandOutPlace): vo
   for (let depth = 1; depth < PIPELINE_DEPTH && queue.length > starting; depth++) {
     for (const worker of workers) {
       if (queue.length <= starting) break;
-      if (worker.isReady && worker.load === depth) giveNext(worker);
+      if (worker.isReady && worker.load === depth) assignNext(worker);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { groupReaper } from '../actions/group-reaper.ts';
-import { killGroup } from '../actions/run-action.ts';
+import { signalGroup } from '../actions/run-action.ts';
 import type { Attempt } from './pool-attempt.ts';
 import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
 import { itemError } from './serialize-error.ts';
@@ -50,7 +50,7 @@ export class PoolWorker {
         clearTimeout(this.#graceTimer);
         // A shell command never outlives its worker.
         for (const pgid of this.#pgids) {
-          killGroup(pgid, 'SIGKILL');
+          signalGroup(pgid, 'SIGKILL');
           groupReaper.delete(pgid);
         }
         events.onExit(this, reason, previous);
@@ -99,13 +99,14 @@ export class PoolWorker {
     return this.#owed.find((attempt) => attempt.id === id);
   }
 
-  give(attempt: Attempt): void {
+  /** Hands it `attempt` to hold from now on; the attempt is sent on the next `flush`. */
+  assign(attempt: Attempt): void {
     attempt.hold(this);
     this.#owed.push(attempt);
     this.#outbox.push({ id: attempt.id, request: attempt.request });
   }
 
-  /** Sends what `give` handed over since the last flush; whether there was anything. */
+  /** Sends what `assign` handed over since the last flush; whether there was anything. */
   flush(): boolean {
     if (this.#outbox.length === 0) return false;
     const orders = this.#outbox;

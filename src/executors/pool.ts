@@ -32,7 +32,7 @@ export class Pool {
     this.#config = config;
     this.#startWorker = startWorker;
     this.#events = {
-      onReady: () => this.#pump(),
+      onReady: () => this.#handOutQueued(),
       onResult: (worker, attempt, outcome) => this.#onResult(worker, attempt, outcome),
       onDropped: (worker, attempt) => this.#onDropped(worker, attempt),
       onExit: (worker, reason, previous) => this.#onExit(worker, reason, previous),
@@ -42,11 +42,14 @@ export class Pool {
   /** Queues an attempt; it settles through its own `resolve`. */
   submit(attempt: Attempt): void {
     this.#queue.push(attempt);
-    this.#pump();
+    this.#handOutQueued();
   }
 
-  /** Ends an attempt early, wherever it is: `CANCELLED`, or kept running on a drain. */
-  cancel(attempt: Attempt, message: string, isDrain: boolean): void {
+  /**
+   * Ends an attempt early, wherever it is: `CANCELLED`. With `onlyIfNotStarted` (the run is
+   * stopping: no item starts any more), an attempt that has started runs on.
+   */
+  cancel(attempt: Attempt, message: string, onlyIfNotStarted: boolean): void {
     const { state } = attempt;
     switch (state.name) {
       case 'queued':
@@ -55,15 +58,15 @@ export class Pool {
         break;
       case 'held':
       case 'recalled':
-        // A drain lets the attempt its worker has just started run on.
-        if (isDrain && state.worker.current === attempt) return;
+        // The attempt its worker has just started runs on.
+        if (onlyIfNotStarted && state.worker.current === attempt) return;
         // Its worker still owes a reply: until then, it may be running there.
         attempt.cancel(message);
         state.worker.cancel(attempt);
-        this.#advance(state.worker);
+        this.#startOrDeliverHead(state.worker);
         break;
       case 'running':
-        if (!isDrain) this.#stop(state.worker, itemError('CANCELLED', message));
+        if (!onlyIfNotStarted) this.#stop(state.worker, itemError('CANCELLED', message));
         break;
       case 'replied':
       case 'settled':
@@ -119,7 +122,7 @@ export class Pool {
     this.#release(worker, error);
     this.#changed();
     // The attempts it gave back go to the others once this turn is over.
-    setImmediate(() => this.#pump());
+    setImmediate(() => this.#handOutQueued());
   }
 
   #onTimeout = (attempt: Attempt): void => {
@@ -140,7 +143,7 @@ export class Pool {
         this.#awaitTurn(worker);
       }
     }
-    this.#advance(worker);
+    this.#startOrDeliverHead(worker);
     this.#changed();
   }
 
@@ -150,17 +153,18 @@ export class Pool {
       attempt.requeue();
       this.#queue.unshift(attempt);
     }
-    this.#advance(worker);
-    this.#pump();
+    this.#startOrDeliverHead(worker);
+    this.#handOutQueued();
   }
 
   /**
-   * Moves a worker on as far as its replies allow: its first owed attempt is the one it runs, so
-   * it counts as started. An outcome delivered here waits for its promise reactions before the
-   * next start counts, so whoever counts attempts in flight sees one end before the next starts,
-   * as on the worker, even when several replies arrive in one read.
+   * Acts on the first attempt a worker owes: a held one is the one it runs, so it counts as
+   * started; a replied one is delivered; a cancelled one it may have started gets a grace. An
+   * outcome delivered here waits for its promise reactions before the next start counts, so
+   * whoever counts attempts in flight sees one end before the next starts, as on the worker, even
+   * when several replies arrive in one read.
    */
-  #advance(worker: PoolWorker): void {
+  #startOrDeliverHead(worker: PoolWorker): void {
     if (this.#turns.has(worker) || !worker.isReady) return;
     const head = worker.head;
     if (head === undefined) return;
@@ -201,8 +205,8 @@ export class Pool {
   #nextTurn(): void {
     const moved = [...this.#turns];
     this.#turns.clear();
-    for (const worker of moved) this.#advance(worker);
-    this.#pump();
+    for (const worker of moved) this.#startOrDeliverHead(worker);
+    this.#handOutQueued();
   }
 
   #onExit(worker: PoolWorker, reason: string, previous: WorkerState): void {
@@ -215,10 +219,14 @@ export class Pool {
       first.fail(itemError('WORKER_CRASHED', `worker ${worker.id} ${reason} before it was ready`));
     }
     this.#changed();
-    this.#pump();
+    this.#handOutQueued();
   }
 
-  #pump(): void {
+  /**
+   * Hands queued attempts to workers (starting new ones up to `maxWorkers`) and sends them, then
+   * sees whether an idle worker should take over attempts a busy one holds.
+   */
+  #handOutQueued(): void {
     if (this.#queue.length > 0) {
       handOut({
         queue: this.#queue,
@@ -226,7 +234,7 @@ export class Pool {
         maxWorkers: this.#config.maxWorkers,
         spawn: () => this.#spawn(),
       });
-      for (const worker of this.#workers) if (worker.flush()) this.#advance(worker);
+      for (const worker of this.#workers) if (worker.flush()) this.#startOrDeliverHead(worker);
     }
     this.#scheduleRebalance();
     this.#changed();

@@ -30,9 +30,9 @@ export function startProcessWorker(events: WorkerEvents): WorkerHandle {
   let killTimer: NodeJS.Timeout | undefined;
   let hasExited = false;
   child.on('message', (message) => events.onMessage(message as WorkerMessage));
-  // Report the exit once the process is gone and its output pipes are drained, so a crash report
-  // written just before dying is never lost. Not `close`: on Node 20 it never fires after the
-  // parent itself disconnected the IPC channel, which is how a pool closes a worker.
+  // Report the exit once the process is gone and its output pipes are read to their end, so a
+  // crash report written just before dying is never lost. Not `close`: on Node 20 it never fires
+  // after the parent itself disconnected the IPC channel, which is how a pool closes a worker.
   let openPipes = 2;
   let exitReason: string | null = null;
   const reportExit = (): void => {

@@ -34,6 +34,6 @@ export function itemError(code: ItemErrorCode, message: string): SerializedError
   return { name: 'JobrunError', message, code };
 }
 
-export function isItemErrorCode(code: unknown): code is ItemErrorCode {
+function isItemErrorCode(code: unknown): code is ItemErrorCode {
   return (ITEM_ERROR_CODES as readonly unknown[]).includes(code);
 }

@@ -34,7 +34,7 @@ export type ResolvedAction =
     };
 
 /** What an action sees of its call, besides `signal`, `workerId` and `log` added where it runs. */
-export interface CallContext {
+export interface CallInfo {
   item: unknown;
   /** `null` for a task without `map`. */
   index: number | null;
@@ -48,7 +48,7 @@ export interface ActionRequest {
   action: ResolvedAction;
   /** The `input` of a function action (`with:`, or the item). */
   input: unknown;
-  context: CallContext;
+  context: CallInfo;
 }
 
 /** An error as it crosses a thread or process boundary. */
@@ -70,11 +70,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /**
    * Aborting lets the attempt finish if it runs, but it never starts if it is still waiting
-   * (queued, or behind another attempt on its worker): it resolves `CANCELLED` at once. For a
-   * drain (Ctrl-C once), which stops starting items. Executors that hold no waiting attempts
-   * beyond `maxWorkers` may ignore it.
+   * (queued, or behind another attempt on its worker): it resolves `CANCELLED` at once. The run's
+   * `stopSignal` (Ctrl-C once, fail-fast), after which no item starts. Executors that hold no
+   * waiting attempts beyond `maxWorkers` may ignore it.
    */
-  drainSignal?: AbortSignal;
+  stopSignal?: AbortSignal;
   /**
    * Per-attempt limit, counted from the moment it starts running; on expiry the worker is stopped
    * and replaced (`TIMEOUT`).

@@ -1,5 +1,5 @@
 import { shortItem } from '../report/format.ts';
-import { FailureGrouper } from './failure-groups.ts';
+import { clipFirstLine, FailureGrouper } from './failure-groups.ts';
 import type { ItemSummary, ReportData, ServiceReport, TaskReport } from './model.ts';
 import { buildSeries } from './series.ts';
 import { round1 } from './stats.ts';
@@ -10,6 +10,8 @@ import { TimelineBuilder } from './timeline-builder.ts';
 const BAR_LABEL_CHARS = 48;
 /** How long an item's text may be where it is listed in full (slowest items, failures). */
 const ITEM_TEXT_CHARS = 200;
+/** How long an item's error may be in its summary. */
+const ERROR_LINE_CHARS = 300;
 
 const STATUS_CODE = { ok: 0, retried: 1, failed: 2, cancelled: 3, cached: 4 } as const;
 const ITEM_STATUSES = new Set(['ok', 'failed', 'skipped', 'cancelled']);
@@ -23,11 +25,6 @@ const finite = (value: unknown): number | null =>
 function workerKind(worker: string): string {
   const match = /^(process|thread|coroutine)\b/.exec(worker);
   return match ? (match[1] as string) : 'other';
-}
-
-function firstLine(message: string): string {
-  const line = message.trim().split('\n', 1)[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /**
@@ -118,7 +115,10 @@ export class RunAggregator {
       attempts,
       worker,
       startMs: startMs === null ? null : round1(startMs),
-      error: message === null ? null : `${text(error?.code) ?? 'ERROR'}: ${firstLine(message)}`,
+      error:
+        message === null
+          ? null
+          : `${text(error?.code) ?? 'ERROR'}: ${clipFirstLine(message, ERROR_LINE_CHARS)}`,
     });
 
     let failure = -1;

@@ -37,7 +37,8 @@ export function normalizeMessage(message: string): string {
   return text.length > MAX_PATTERN_CHARS ? `${text.slice(0, MAX_PATTERN_CHARS - 1)}…` : text;
 }
 
-function firstLine(message: string, width: number): string {
+/** The first line of a message, cut to `width` characters (ending with `…` when cut). */
+export function clipFirstLine(message: string, width: number): string {
   const text = message.trim().split('\n', 1)[0] ?? '';
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
@@ -63,7 +64,7 @@ export class FailureGrouper {
       this.#groups.push({
         code,
         pattern,
-        sample: firstLine(message, 1000),
+        sample: clipFirstLine(message, 1000),
         stack: null,
         count: 0,
         tasks: {},

@@ -1,4 +1,4 @@
-import { formatDuration } from '../report/format.ts';
+import { formatDuration } from '../util/format-duration.ts';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',

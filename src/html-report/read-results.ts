@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { errorMessage } from '../util/error-message.ts';
 import { ReportInputError } from './report-input-error.ts';
 
 /** A line longer than this is not a record jobrun wrote (its outputs are capped far below). */
@@ -18,7 +19,7 @@ function describeOpenError(path: string, error: unknown): string {
   if (code === 'ENOENT') return `${path}: no such results file`;
   if (code === 'EISDIR') return `${path}: is a folder, not a results file`;
   if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
-  return `${path}: cannot read it (${error instanceof Error ? error.message : String(error)})`;
+  return `${path}: cannot read it (${errorMessage(error)})`;
 }
 
 function parseRecord(text: string): Record<string, unknown> | string {
@@ -26,7 +27,7 @@ function parseRecord(text: string): Record<string, unknown> | string {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return 'a JSON value that is not an object';

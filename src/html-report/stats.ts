@@ -12,7 +12,7 @@ export function round1(value: number): number {
 }
 
 /** Nearest-rank percentile of ascending `sorted` (not empty). */
-export function percentile(sorted: Float64Array, fraction: number): number {
+function percentile(sorted: Float64Array, fraction: number): number {
   const rank = Math.ceil(fraction * sorted.length) - 1;
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))] as number;
 }

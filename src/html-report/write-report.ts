@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { RunAggregator } from './aggregate.ts';
 import type { ReportStatus } from './model.ts';
 import { readResults } from './read-results.ts';
@@ -27,7 +28,7 @@ export interface ReportOutcome {
 }
 
 /** `results/crawl.jsonl` → `results/crawl.html`. */
-export function defaultReportPath(resultsPath: string): string {
+function defaultReportPath(resultsPath: string): string {
   const extension = extname(resultsPath);
   const stem = extension === '' ? basename(resultsPath) : basename(resultsPath, extension);
   return join(dirname(resultsPath), `${stem}.html`);
@@ -69,10 +70,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportOutcome
   } catch (error) {
     rmSync(partial, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    const cause =
-      code === 'ENOENT'
-        ? 'its folder does not exist'
-        : (code ?? (error instanceof Error ? error.message : String(error)));
+    const cause = code === 'ENOENT' ? 'its folder does not exist' : (code ?? errorMessage(error));
     throw new ReportInputError(`${outputPath}: cannot write the report (${cause})`, {
       cause: error,
     });

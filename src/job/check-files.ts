@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { errorMessage } from '../util/error-message.ts';
 import type { Issue } from './issue.ts';
 import { isObject, rawTasks } from './job-data.ts';
 import { readModuleExports, type ModuleReading } from './module-exports.ts';
 import { parseModuleRef } from './module-ref.ts';
-import { resolveResults } from './normalize.ts';
 import { inputReplacedBy, replacedInputMessage, type JobInput } from './results-conflict.ts';
+import { resolveResultsTemplate } from './results-path.ts';
 import { didYouMean, listWords } from './suggest.ts';
 
 const COMMONJS_HINT =
@@ -49,7 +50,7 @@ export async function checkFiles(data: unknown, dir: string): Promise<Issue[]> {
             issues.push({
               path,
               at: 'value',
-              text: `cannot read the exports of ${shown(ref.path, dir)}: ${(error as Error).message}`,
+              text: `cannot read the exports of ${shown(ref.path, dir)}: ${errorMessage(error)}`,
             });
             return;
           }
@@ -105,7 +106,7 @@ export function checkResultsFile(data: unknown, file: string, dir: string): Issu
   if (!isObject(data) || typeof data.name !== 'string') return [];
   let resultsPath: string;
   try {
-    resultsPath = resolveResults(
+    resultsPath = resolveResultsTemplate(
       data.results,
       data.name,
       isObject(data.vars) ? data.vars : {},

@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/error-message.ts';
 import type { Issue } from './issue.ts';
 import { isObject } from './job-data.ts';
 import { didYouMean, listWords } from './suggest.ts';
@@ -81,7 +82,7 @@ function describeCronError(expression: string, error: unknown): string {
     if (field === undefined) return undefined;
     return { ...field, shown: `the ${field.name} field ${JSON.stringify(written[index])}` };
   };
-  const message = (error instanceof Error ? error.message : String(error))
+  const message = errorMessage(error)
     .replace(/^CronPattern: (Syntax error, )?/, '')
     .replace(/\.$/, '');
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { JobValidationError, type Problem } from '../errors.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { checkExpressions } from './check-expressions.ts';
 import { checkFiles, checkResultsFile } from './check-files.ts';
 import { checkGraph } from './check-graph.ts';
@@ -70,9 +71,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
     bytes = await readFile(file);
   } catch (error) {
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(error);
     return { problems: [problem(0, 0, '', `cannot read job file: ${reason}`)] };
   }
   const decoded = decodeJobText(bytes);

@@ -1,10 +1,9 @@
-import { isAbsolute, resolve } from 'node:path';
-import { resolveReference, toText, type Scope } from '../expr/evaluate.ts';
-import { hasExpression, parseTemplate } from '../expr/parse-template.ts';
+import { resolve } from 'node:path';
 import { defaultMaxWorkers } from '../plan/resolve-executor.ts';
 import { parseDuration } from './duration.ts';
 import { isObject, rawFrom, rawNeeds, type RawObject } from './job-data.ts';
 import { parseModuleRef } from './module-ref.ts';
+import { resolveResultsTemplate } from './results-path.ts';
 import { parseSize } from './size.ts';
 import type {
   ActionSpec,
@@ -36,7 +35,7 @@ export function normalizeJob(data: RawObject, file: string, dir: string): Job {
     file,
     dir,
     executor: normalizeExecutor(data.executor as ExecutorSetting | undefined),
-    results: resolveResults(data.results, name, vars, dir),
+    results: resolveResultsTemplate(data.results, name, vars, dir),
     ...(typeof data.schedule === 'string' ? { schedule: data.schedule } : {}),
     ...(typeof data.timezone === 'string' ? { timezone: data.timezone } : {}),
     failFast: data.failFast === true,
@@ -115,35 +114,4 @@ function normalizeMap(map: unknown, dir: string): MapSpec {
   const range = Array.isArray(spec.range) ? (spec.range as number[]) : [spec.range as number];
   if (range.length === 1) return { form: 'range', start: 0, stop: range[0] ?? 0, step: 1 };
   return { form: 'range', start: range[0] ?? 0, stop: range[1] ?? 0, step: range[2] ?? 1 };
-}
-
-/**
- * The results path: `vars`, `env` and `job` expressions are known now and expanded; `run.*`
- * stays for the engine to expand at each run's start.
- */
-export function resolveResults(
-  results: unknown,
-  name: string,
-  vars: Record<string, unknown>,
-  dir: string,
-): string {
-  if (typeof results !== 'string') return resolve(dir, 'results', `${name}.jsonl`);
-  let path = results;
-  if (hasExpression(results)) {
-    const scope: Scope = {
-      vars,
-      env: process.env,
-      tasks: {},
-      job: { name },
-      run: { id: '', startedAt: '' },
-    };
-    path = parseTemplate(results)
-      .parts.map((part) => {
-        if (typeof part === 'string') return part;
-        if (part.root === 'run') return `\${{ ${part.source} }}`;
-        return toText(resolveReference(part, scope));
-      })
-      .join('');
-  }
-  return isAbsolute(path) ? path : resolve(dir, path);
 }

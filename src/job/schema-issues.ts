@@ -233,7 +233,7 @@ function hintFor(schemaPart: unknown): string | undefined {
 }
 
 /** An ajv `instancePath` (JSON Pointer) as a path of keys and list indexes. */
-export function pointerToPath(pointer: string, data: unknown): JobPath {
+function pointerToPath(pointer: string, data: unknown): JobPath {
   if (pointer === '') return [];
   const path: Array<string | number> = [];
   let current = data;

@@ -10,7 +10,7 @@ export interface ItemSource {
 }
 
 /** The number of items of Python's `range(start, stop, step)`. */
-export function rangeLength(start: number, stop: number, step: number): number {
+function rangeLength(start: number, stop: number, step: number): number {
   if (step === 0) return 0;
   const length = Math.ceil((stop - start) / step);
   return Math.max(0, length);
@@ -22,7 +22,7 @@ function* rangeItems(start: number, stop: number, step: number): Generator<numbe
 }
 
 /** A file's lines, trimmed, without blank lines and `#` comments, read as they are consumed. */
-export async function* readLineItems(path: string): AsyncGenerator<string> {
+async function* readLineItems(path: string): AsyncGenerator<string> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   try {
     for await (const raw of lines) {

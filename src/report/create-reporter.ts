@@ -9,11 +9,6 @@ export type { Reporter, ReporterOptions } from './types.ts';
 
 export { OUTPUT_MODES, type OutputMode } from './output-mode.ts';
 
-/** Whether `value` is one of `OUTPUT_MODES`. */
-export function isOutputMode(value: unknown): value is OutputMode {
-  return typeof value === 'string' && (OUTPUT_MODES as readonly string[]).includes(value);
-}
-
 /**
  * The mode used without `--output`: `live` on a TTY, `plain` when stdout is not a TTY or the `CI`
  * variable is set (to anything but `''`, `0` or `false`), since CI logs keep every redraw.

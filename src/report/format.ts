@@ -1,22 +1,6 @@
 /** Small text helpers shared by every output mode. */
 
-/**
- * A duration for people: `41.7ms`, `812ms`, `3.1s`, `2m05s`, `1h02m`.
- *
- * @example formatDuration(41.73) // '41.7ms'
- */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 100) return `${ms.toFixed(1)}ms`;
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.floor(ms / 1000);
-  if (totalSeconds < 3600) {
-    return `${Math.floor(totalSeconds / 60)}m${String(totalSeconds % 60).padStart(2, '0')}s`;
-  }
-  const totalMinutes = Math.floor(totalSeconds / 60);
-  return `${Math.floor(totalMinutes / 60)}h${String(totalMinutes % 60).padStart(2, '0')}m`;
-}
+// For the live listing's rows, which import it from here.
 
 /** Local wall-clock time as `HH:MM:SS.mmm`. */
 export function formatClock(date: Date): string {

@@ -1,4 +1,4 @@
-import { drain, type Reporter, type ReporterOptions } from './types.ts';
+import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
 
 /**
  * `--output json`: every `RunEvent` exactly as the engine emitted it, one JSON object per line on
@@ -23,7 +23,7 @@ export function createJsonReporter(options: ReporterOptions): Reporter {
       stdout.write(`${JSON.stringify(event)}\n`);
     },
     async close() {
-      await drain(stdout);
+      await waitForFlush(stdout);
     },
   };
 }

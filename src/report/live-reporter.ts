@@ -10,7 +10,7 @@ import {
   SHOW_CURSOR,
   type FrameWriter,
 } from './terminal-frame.ts';
-import { drain, type Reporter, type ReporterOptions } from './types.ts';
+import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
 
 /** The live listing redraws this often (never per event). */
 export const RENDER_INTERVAL_MS = 100;
@@ -85,7 +85,7 @@ export function createLiveReporter(options: ReporterOptions): Reporter {
         const width = stdout.columns || Number.POSITIVE_INFINITY;
         stdout.write(`\n${formatSummary(tally, { width, style }).join('\n')}\n`);
       }
-      await drain(stdout);
+      await waitForFlush(stdout);
     },
   };
 }

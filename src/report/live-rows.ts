@@ -1,4 +1,5 @@
-import { fitWidth, formatDuration, itemLabel, shortItem, truncate } from './format.ts';
+import { formatDuration } from '../util/format-duration.ts';
+import { fitWidth, itemLabel, shortItem, truncate } from './format.ts';
 import { progressParts } from './progress.ts';
 import { topErrorGroup, type RunTally, type TaskTally } from './run-tally.ts';
 import type { Style } from './style.ts';

@@ -1,10 +1,11 @@
 import type { ItemRecord } from '../results/types.ts';
 import type { RunEvent } from '../run/events.ts';
-import { formatClock, formatDuration, formatItemError, itemLabel, truncate } from './format.ts';
+import { formatDuration } from '../util/format-duration.ts';
+import { formatClock, formatItemError, itemLabel, truncate } from './format.ts';
 import { formatEta, formatRate, taskProgress } from './progress.ts';
 import { isFinalState, RunTally, type TaskTally } from './run-tally.ts';
 import { formatSummary } from './summary.ts';
-import { drain, type Reporter, type ReporterOptions } from './types.ts';
+import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
 
 /** On a long run, plain prints a progress line per running task this often. */
 export const PROGRESS_LINE_INTERVAL_MS = 10_000;
@@ -54,7 +55,7 @@ export function createPlainReporter(options: ReporterOptions): Reporter {
     },
     async close() {
       clearInterval(ticker);
-      await drain(stdout);
+      await waitForFlush(stdout);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { formatDuration } from './format.ts';
+import { formatDuration } from '../util/format-duration.ts';
 import type { TaskTally } from './run-tally.ts';
 
 /** A rate is shown once a task has run this long: before, one quick item would say 2000 items/s. */

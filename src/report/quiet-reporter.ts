@@ -1,6 +1,6 @@
 import { formatErrorGroups, formatSummaryTable } from './summary.ts';
 import { RunTally } from './run-tally.ts';
-import { drain, type Reporter, type ReporterOptions } from './types.ts';
+import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
 
 /**
  * `--output quiet`, for cron: nothing at all when every task is ok. Otherwise, once the run has
@@ -24,7 +24,7 @@ export function createQuietReporter(options: ReporterOptions): Reporter {
       stdout.write(`${formatSummaryTable(tally).join('\n')}\n`);
     },
     async close() {
-      await Promise.all([drain(stdout), drain(stderr)]);
+      await Promise.all([waitForFlush(stdout), waitForFlush(stderr)]);
     },
   };
 }

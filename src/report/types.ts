@@ -24,7 +24,7 @@ export interface ReporterOptions {
 }
 
 /** Waits until everything written to `stream` has been handed to the OS. */
-export async function drain(stream: NodeJS.WritableStream): Promise<void> {
+export async function waitForFlush(stream: NodeJS.WritableStream): Promise<void> {
   const writable = stream as NodeJS.WritableStream & { writableNeedDrain?: boolean };
   if (writable.writableNeedDrain !== true) return;
   await new Promise<void>((resolve) => {

@@ -1,5 +1,7 @@
 import { failIfStranded, runInCrashScope, type CrashScope } from '../executors/crash-guard.ts';
 import type { ItemError } from '../results/types.ts';
+import { isThenable } from '../util/is-thenable.ts';
+import { itemErrorFrom } from './item-error.ts';
 
 /** A loaded callback: `fn(result, ctx)` in the main process. */
 export type CallbackFn = (result: unknown, ctx: Record<string, unknown>) => unknown;
@@ -12,15 +14,6 @@ export interface CallbackCallOptions {
   timeoutMs?: number | undefined;
   /** The run's cancellation: a callback not yet settled (or not yet started) is given up. */
   signal: AbortSignal;
-}
-
-function errorOf(code: ItemError['code'], error: unknown): ItemError {
-  const isError = error instanceof Error;
-  return {
-    message: isError ? error.message : String(error),
-    code,
-    ...(isError && error.stack !== undefined ? { stack: error.stack } : {}),
-  };
 }
 
 /**
@@ -53,7 +46,7 @@ class CallbackCall implements CrashScope {
   crash(message: string, error?: unknown): void {
     this.#finish({
       ok: false,
-      error: { ...errorOf('CALLBACK_FAILED', error ?? message), message },
+      error: { ...itemErrorFrom('CALLBACK_FAILED', error ?? message), message },
     });
   }
 
@@ -62,7 +55,7 @@ class CallbackCall implements CrashScope {
     try {
       value = runInCrashScope(this, callback, result, ctx);
     } catch (error) {
-      this.#finish({ ok: false, error: errorOf('CALLBACK_FAILED', error) });
+      this.#finish({ ok: false, error: itemErrorFrom('CALLBACK_FAILED', error) });
       return;
     }
     if (!isThenable(value)) {
@@ -85,7 +78,8 @@ class CallbackCall implements CrashScope {
     this.#unstrand = failIfStranded(this);
     value.then(
       (settled: unknown) => this.#finish({ ok: true, value: settled }),
-      (error: unknown) => this.#finish({ ok: false, error: errorOf('CALLBACK_FAILED', error) }),
+      (error: unknown) =>
+        this.#finish({ ok: false, error: itemErrorFrom('CALLBACK_FAILED', error) }),
     );
   }
 
@@ -97,14 +91,6 @@ class CallbackCall implements CrashScope {
     this.#unstrand?.();
     this.#resolve(outcome);
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**

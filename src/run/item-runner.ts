@@ -11,6 +11,7 @@ import type { ItemError, ItemRecord, ItemStatus } from '../results/types.ts';
 import { buildRequest } from './build-request.ts';
 import type { CallbackFn, CallbackQueue } from './callback-queue.ts';
 import { isoNow } from './iso-clock.ts';
+import { itemErrorFrom } from './item-error.ts';
 import type { RunContext } from './run-context.ts';
 
 export type { CallbackFn } from './callback-queue.ts';
@@ -29,15 +30,6 @@ function toItemError(error: SerializedError): ItemError {
     message: error.message,
     code: error.code,
     ...(error.stack === undefined ? {} : { stack: error.stack }),
-  };
-}
-
-function errorOf(code: ItemError['code'], error: unknown): ItemError {
-  const isError = error instanceof Error;
-  return {
-    message: isError ? error.message : String(error),
-    code,
-    ...(isError && error.stack !== undefined ? { stack: error.stack } : {}),
   };
 }
 
@@ -110,7 +102,7 @@ function startAttempt(itemRun: ItemRun): ActionOutcome | Promise<ActionOutcome> 
   } catch (failure) {
     // An expression that cannot be evaluated for this item: the item fails, the run goes on.
     itemRun.outcome = null;
-    itemRun.error = errorOf('TASK_ERROR', failure);
+    itemRun.error = itemErrorFrom('TASK_ERROR', failure);
     return null;
   }
 }
@@ -152,8 +144,8 @@ export function runItem(
     index,
     options: {
       signal: run.cancelSignal,
-      // A drain (Ctrl-C once) keeps attempts waiting on a pool worker from starting.
-      drainSignal: run.stopSignal,
+      // Stopping (Ctrl-C once, fail-fast) keeps attempts waiting on a pool worker from starting.
+      stopSignal: run.stopSignal,
       onStart: (worker) => {
         const at = isoNow();
         if (itemRun.startedAt === null) {

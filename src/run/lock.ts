@@ -16,6 +16,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { LockHeldError, ResultsWriteError } from '../errors.ts';
 import { createFolder } from '../results/create-folder.ts';
+import { isAlive } from '../util/is-alive.ts';
 
 /** An exclusive lock held by this process; `release` removes it. */
 export interface RunLock {
@@ -46,16 +47,6 @@ const NO_HARD_LINKS: ReadonlySet<string | undefined> = new Set([
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return errorCode(error) === 'EPERM';
-  }
 }
 
 function parsePid(text: string): number | null {

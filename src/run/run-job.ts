@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { resolve } from 'node:path';
 import { collectExpressions } from '../expr/collect-expressions.ts';
-import { evaluateValue } from '../expr/evaluate.ts';
 import { acquireCrashGuard, releaseCrashGuard } from '../executors/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
+import { expandResultsPath } from '../job/results-path.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
 import { knownItemCount } from '../plan/item-source.ts';
 import { orderTasks } from '../plan/order.ts';
@@ -13,6 +12,7 @@ import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
 import { checkResultsTarget } from '../results/results-target.ts';
 import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
+import { createDeferred, type Deferred } from '../util/deferred.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
 import { applyToProcessEnv, resolveJobEnv, secretValues } from './job-env.ts';
@@ -90,23 +90,6 @@ function referencedResults(tasks: readonly Task[]): Set<string> {
   return ids;
 }
 
-/** The results path of a run: `results:` with `${{ run.id }}` and friends expanded. */
-export function resolveResultsPath(
-  job: Job,
-  runId: string,
-  startedAt: string,
-  env: Record<string, string | undefined> = process.env,
-): string {
-  const scope = {
-    vars: job.vars,
-    env,
-    tasks: {},
-    job: { name: job.name },
-    run: { id: runId, startedAt },
-  };
-  return resolve(job.dir, String(evaluateValue(job.results, scope)));
-}
-
 function reasonOf(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? signal.reason : 'abort';
 }
@@ -128,7 +111,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const startedMs = performance.now();
   const env = options.env ?? process.env;
   const override = options.executor ?? {};
-  const resultsPath = options.resultsPath ?? resolveResultsPath(job, runId, startedAt, env);
+  const resultsPath = options.resultsPath ?? expandResultsPath(job, { id: runId, startedAt }, env);
   checkResultsTarget(job, resultsPath, options.resultsPath === undefined ? undefined : '--results');
   const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();
@@ -288,20 +271,14 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     if (options.drainSignal?.aborted) onDrain();
     if (options.cancelSignal?.aborted) onCancel();
 
-    const started = new Map<
-      string,
-      { promise: Promise<boolean>; resolve: (isRunning: boolean) => void }
-    >();
-    for (const task of ordered) {
-      let resolveStarted: (isRunning: boolean) => void = () => undefined;
-      const promise = new Promise<boolean>((resolveIt) => (resolveStarted = resolveIt));
-      started.set(task.id, { promise, resolve: resolveStarted });
-    }
+    // Per task: whether it started running (a `map: { from }` consumer waits for its producer).
+    const started = new Map<string, Deferred<boolean>>();
+    for (const task of ordered) started.set(task.id, createDeferred<boolean>());
     const finished = new Map<string, Promise<TaskStatus>>();
     const execute = async (taskRun: TaskRun): Promise<TaskStatus> => {
       const { task } = taskRun;
       const fromId = task.map?.form === 'from' ? task.map.task : null;
-      const startedTask = started.get(task.id) as { resolve: (isRunning: boolean) => void };
+      const startedTask = started.get(task.id) as Deferred<boolean>;
       let status: TaskStatus;
       try {
         emit({ type: 'task-state', task: task.id, state: 'waiting', at: now() });

@@ -2,6 +2,7 @@ import { evaluateValue } from '../expr/evaluate.ts';
 import type { ExecutorConfig, Task } from '../job/types.ts';
 import { knownItemCount, openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
 import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import type { Channel } from './channel.ts';
@@ -34,7 +35,7 @@ export interface TaskRun {
 }
 
 /** A record for a task that never ran (skipped, or cancelled before it started). */
-export function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
+function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
   return {
     type: 'item',
     task: task.id,
@@ -167,13 +168,13 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const keepsResults = run.referencedResults.has(task.id);
   const results: unknown[] = [];
   let single: unknown = null;
-  let isCutShort = false;
+  let isStoppedEarly = false;
 
   let source: ItemSource;
   try {
     source = await openItemSource(run, taskRun);
   } catch (failure) {
-    const message = failure instanceof Error ? failure.message : String(failure);
+    const message = errorMessage(failure);
     record(run, taskRun, {
       ...notRunRecord(task, 'skipped'),
       status: 'failed',
@@ -203,8 +204,8 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const hasConsumers = taskRun.consumers.length > 0;
   // runItem turns every failure of the item into a record; a throw reaching here is a jobrun
   // bug, still recorded so the run's file stays complete.
-  const settleBug = (bug: unknown, itemIndex: number): void => {
-    const message = bug instanceof Error ? bug.message : String(bug);
+  const recordJobrunBug = (bug: unknown, itemIndex: number): void => {
+    const message = errorMessage(bug);
     settle(
       {
         ...notRunRecord(task, 'skipped'),
@@ -227,7 +228,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       if (hasConsumers && entry.status === 'ok')
         for (const channel of taskRun.consumers) await channel.push(entry.result);
     } catch (bug) {
-      settleBug(bug, itemIndex);
+      recordJobrunBug(bug, itemIndex);
     } finally {
       slots.release();
     }
@@ -239,7 +240,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     try {
       entry = runItem(deps, item, isMap ? itemIndex : null);
     } catch (bug) {
-      settleBug(bug, itemIndex);
+      recordJobrunBug(bug, itemIndex);
       slots.release();
       return;
     }
@@ -265,7 +266,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   let rest: number | null = null;
   let lastYieldMs = performance.now();
   const stopBefore = (item: unknown): void => {
-    isCutShort = true;
+    isStoppedEarly = true;
     settle(notStartedRecord(task, item, isMap ? index : null), index);
     index++;
   };
@@ -301,7 +302,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   } finally {
     // A lines file is read to its end to count what was not run; otherwise, as `for await` does
     // on an early exit, a stream is told to stop.
-    if (!isDone && isCutShort && asyncIterator !== null && task.map?.form === 'lines')
+    if (!isDone && isStoppedEarly && asyncIterator !== null && task.map?.form === 'lines')
       rest = await countRest(asyncIterator);
     else if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
   }
@@ -318,7 +319,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   if (run.wants.progress) emitProgress(run, taskRun, true);
   let status: TaskStatus;
   if (counts.failed > 0 && !task.continueOnError) status = 'failed';
-  else if (isCutShort || counts.cancelled > 0) status = 'cancelled';
+  else if (isStoppedEarly || counts.cancelled > 0) status = 'cancelled';
   else status = 'ok';
   run.outputs[task.id] = {
     status,

@@ -1,7 +1,6 @@
 import { JobValidationError } from '../errors.ts';
 import { loadJob } from '../job/load.ts';
 import type { Job } from '../job/types.ts';
-import { checkSchedule } from './cron.ts';
 import { expandTargets } from './targets.ts';
 
 /** A job that has `schedule:`, ready for the scheduler. */
@@ -36,9 +35,8 @@ export async function loadScheduleSet(targets: readonly string[]): Promise<Sched
       problems.push(...error.problems);
       continue;
     }
-    const problem = checkSchedule(job);
-    if (problem !== undefined) problems.push(problem);
-    else if (isScheduled(job)) scheduled.push(job);
+    // loadJob has checked `schedule:` and `timezone:` as croner reads them here.
+    if (isScheduled(job)) scheduled.push(job);
     else unscheduled.push(job);
   }
   if (problems.length > 0) throw new JobValidationError(problems);

@@ -25,17 +25,3 @@ export function formatLogLine(
 function quoteValue(value: string): string {
   return value === '' || /[\s"=\\]/.test(value) ? JSON.stringify(value) : value;
 }
-
-/**
- * A duration for people: `850ms`, `12.3s`, `4m05s`.
- *
- * @example
- * formatDuration(1234); //=> '1.2s'
- */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const minutes = Math.floor(totalSeconds / 60);
-  return `${minutes}m${String(totalSeconds % 60).padStart(2, '0')}s`;
-}

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Cron } from 'croner';
 import { JobValidationError, formatProblem } from '../errors.ts';
+import { expandResultsPath } from '../job/results-path.ts';
+import { createDeferred } from '../util/deferred.ts';
+import { errorMessage } from '../util/error-message.ts';
+import { formatRoundedDuration } from '../util/format-duration.ts';
 import { createCron, localTimezone } from './cron.ts';
 import { exitStatusOf } from './exit-status.ts';
 import { loadScheduleSet, type ScheduleSet, type ScheduledJob } from './load-schedules.ts';
-import { formatDuration, formatLogLine, type LogValue } from './log-line.ts';
-import { expandResultsPath } from './results-path.ts';
+import { formatLogLine, type LogValue } from './log-line.ts';
 import { startRunChild, type RunChild } from './run-child.ts';
 
 /** After `stop()`, how long running children get before their process groups are killed. */
@@ -81,8 +84,7 @@ export async function startScheduler(
   let isStopping = false;
   let graceTimer: NodeJS.Timeout | undefined;
   let reloading = Promise.resolve();
-  let resolveFinished!: () => void;
-  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+  const finished = createDeferred<void>();
   // With no job scheduled there is no croner timer, and a pending promise alone does not keep
   // Node running; the scheduler must stay up until stopped, since a reload can add jobs.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -160,7 +162,7 @@ export async function startScheduler(
           status === 'ok' || status === 'failed' || status === 'interrupted'
             ? undefined
             : firstError,
-        duration: formatDuration(Date.now() - startedAt.getTime()),
+        duration: formatRoundedDuration(Date.now() - startedAt.getTime()),
         results,
       });
       if (isStopping && running.size === 0) finish();
@@ -171,7 +173,7 @@ export async function startScheduler(
     clearTimeout(graceTimer);
     clearInterval(keepAlive);
     log('stopped', {});
-    resolveFinished();
+    finished.resolve();
   }
 
   function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -181,7 +183,7 @@ export async function startScheduler(
       log('stopping', { signal, running: running.size });
       if (running.size === 0) {
         finish();
-        return finished;
+        return finished.promise;
       }
       graceTimer = setTimeout(() => {
         for (const [file, active] of running) {
@@ -191,7 +193,7 @@ export async function startScheduler(
       }, options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     }
     for (const active of running.values()) active.child.signal(signal);
-    return finished;
+    return finished.promise;
   }
 
   async function reloadNow(): Promise<void> {
@@ -220,10 +222,6 @@ export async function startScheduler(
       return reloading;
     },
     stop,
-    finished,
+    finished: finished.promise,
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import type { Problem } from '../errors.ts';
+import { describeFileError, type Problem } from '../errors.ts';
 
 const JOB_FILE_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -42,16 +42,9 @@ export async function expandTargets(targets: readonly string[]): Promise<Expande
         line: 0,
         col: 0,
         path: '',
-        message: `expected a job file or a folder of job files, got an unreadable path (${describeFsError(error)})`,
+        message: `expected a job file or a folder of job files, got an unreadable path: ${describeFileError(error)}`,
       });
     }
   }
   return { files: [...new Set(files)], problems };
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
+import { runProcess } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
 // Task modules load the same way in any user folder: no package.json, "type": "module" or
@@ -16,7 +16,7 @@ import { byIndex, readRecords } from '../helpers/results.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const KINDS = ['process', 'thread', 'coroutine'] as const;
 const ITEMS = [1, 2, 3];
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-modules-'));
+const workDir = tempDir('modules');
 
 /** A module's source: `double` doubles its input; the default export labels a result. */
 type ModuleSource = (label: string) => string;
@@ -157,8 +157,6 @@ before(() => {
   }
 });
 
-after(() => rmSync(workDir, { recursive: true, force: true }));
-
 describe('task modules load in any folder, on every executor kind', () => {
   for (const folder of FOLDERS) {
     test(folder.name, { timeout: 120_000 }, async () => {
@@ -192,26 +190,6 @@ describe('task modules load in any folder, on every executor kind', () => {
     });
   }
 });
-
-/** Runs `node SCRIPT` in `cwd` and collects its output. */
-function runNode(
-  script: string,
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // The same library code, once as an ES module and once as CommonJS: it runs the folder's job on
 // each executor kind and prints every item's result.
@@ -279,7 +257,10 @@ ${LIBRARY_USE}
       // As `npm install jobrun` would place it, but this checkout itself.
       mkdirSync(join(dir, 'node_modules'));
       symlinkSync(REPO, join(dir, 'node_modules', 'jobrun'), 'dir');
-      const run = await runNode(program.script, dir);
+      const run = await runProcess(process.execPath, [program.script], {
+        cwd: dir,
+        timeoutMs: 90_000,
+      });
       assert.equal(run.code, 0, run.stderr);
       const expected = { status: 'ok', items: ITEMS.map((n) => `typed.cts:${n * 2}`) };
       assert.deepEqual(JSON.parse(run.stdout), {

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ActionError } from '../../src/actions/action-error.ts';
 import { performRun } from '../../src/actions/run-action.ts';
+import { tempDir } from '../helpers/files.ts';
 import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 
 const context = { item: 'x', index: 0, task: 't', job: 'j', attempt: 1 };
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-run-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+const workDir = tempDir('run');
 
 test(
   'an aborted command that ignores SIGTERM is killed after the grace period',

@@ -1,27 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 // Every item is accounted for: however a run stops, each task's counts hold `total` and
 // ok + failed + skipped + cancelled = total, in the results file and in every output mode.
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-accounting-'));
+const workDir = tempDir('accounting');
 const KINDS = ['coroutine', 'thread', 'process'] as const;
 
 type TaskCounts = Record<'ok' | 'failed' | 'skipped' | 'cancelled', number> & { total?: number };
 type Summary = JsonRecord & { status: string; tasks: Record<string, TaskCounts> };
 
 function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', MOD)}`);
-  return file;
+  return writeJobFile(workDir, name, body.replaceAll('MOD', MOD));
 }
 
 function summaryOf(records: JsonRecord[]): Summary {
@@ -64,26 +61,6 @@ function failingJob(name: string, kind: string, hasFailFastKey: boolean): string
       '',
     ].join('\n'),
   );
-}
-
-/** Starts the CLI; `waitFor` resolves once `pattern` appears in its output. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => resolve(code)),
-  );
-  const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(output, pattern);
-  };
-  return { child, exited, waitFor, output: () => output };
 }
 
 describe('fail-fast accounts for every item', () => {

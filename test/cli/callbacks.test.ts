@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { eventually } from '../helpers/processes.ts';
 import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
 
@@ -14,16 +14,11 @@ import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
 const CALLBACKS = fileURLToPath(new URL('../fixtures/engine/unruly-callbacks.js', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-callbacks-'));
-
-function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body}`);
-  return file;
-}
+const workDir = tempDir('callbacks');
 
 function job(name: string, kind: string, items: string[], callback: string, extra = ''): string {
-  return writeJob(
+  return writeJobFile(
+    workDir,
     name,
     `executor: { kind: ${kind}, maxWorkers: 2 }\ntasks:\n  items:\n    map: [${items.join(', ')}]\n    function: ${MOD}\n    callback: ${CALLBACKS}#${callback}\n${extra}  after:\n    needs: [items]\n    run: echo after\n`,
   );

@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
+import { closeAll, listenLocally } from '../helpers/local-site.ts';
 import { byIndex, comparable, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
 const KINDS = ['process', 'thread', 'coroutine'] as const;
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-conformance-'));
+const workDir = tempDir('conformance');
 
 let server: Server;
 let site = '';
 
 before(async () => {
-  server = createServer((request, response) => {
+  [server, site] = await listenLocally((request, response) => {
     if (request.url === '/json') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ item: request.headers['x-item'] }));
@@ -34,11 +33,9 @@ before(async () => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  site = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(() => server.close());
+after(() => closeAll([server]));
 
 async function runUnder(
   job: string,

@@ -1,26 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
+import { closedPorts } from '../helpers/local-site.ts';
 import { readRecords } from '../helpers/results.ts';
 
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-error-groups-'));
-
-/** Ports on 127.0.0.1 that nothing listens on: taken from servers that are then closed. */
-async function closedPorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
+const workDir = tempDir('error-groups');
 
 test('ten connections refused on ten URLs are one kind of error, counted ×10', async () => {
   const urls = (await closedPorts(10)).map((port, i) => `http://127.0.0.1:${port}/page/${i}`);

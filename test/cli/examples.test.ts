@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const JOBS = fileURLToPath(new URL('../../jobs/', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-examples-'));
+const workDir = tempDir('examples');
 let site: ChildProcess;
 let siteUrl = '';
 

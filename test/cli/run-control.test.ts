@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLI_PATH, runCli } from '../helpers/cli.ts';
+import { CLI_PATH, runCli, startCli } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-control-'));
+const workDir = tempDir('control');
 
 function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', join(FIXTURES, 'mod.js'))}`);
-  return file;
+  return writeJobFile(workDir, name, body.replaceAll('MOD', join(FIXTURES, 'mod.js')));
 }
 
 type TaskCounts = Record<'ok' | 'failed' | 'skipped' | 'cancelled' | 'total', number>;
@@ -25,26 +23,6 @@ function assertAddsUp(counts: TaskCounts | undefined, total: number): void {
   assert.ok(counts !== undefined, 'the task has counts');
   assert.equal(counts.total, total, JSON.stringify(counts));
   assert.equal(counts.ok + counts.failed + counts.skipped + counts.cancelled, total);
-}
-
-/** Starts the CLI and resolves once `pattern` appears in its output. */
-function startCli(args: string[]) {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const onData = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => resolve(code)),
-  );
-  const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(output, pattern);
-  };
-  return { child, exited, waitFor, output: () => output };
 }
 
 describe('interrupts', () => {

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 
 const RECORDER = fileURLToPath(new URL('../helpers/record-imports.js', import.meta.url));
 const JOBS = fileURLToPath(new URL('../../jobs/', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-start-up-'));
+const workDir = tempDir('start-up');
 
 /** The modules `jobrun ARGS…` imports, as file URLs. */
 function importsOf(args: string[]): string[] {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createExecutor } from '../../dist/src/executors/create-executor.js';
 import type { ActionOutcome, Executor } from '../../dist/src/executors/types.js';
+import { tempDir } from '../helpers/files.ts';
+import { closeAll, closedPorts, listenLocally } from '../helpers/local-site.ts';
 import {
   errorOf,
   eventually,
@@ -33,11 +34,10 @@ const resultsByKind = new Map<string, Record<string, unknown>>();
 
 let server: Server;
 let baseUrl: string;
-let tmp: string;
+const tmp = tempDir('conformance');
 
 before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'jobrun-conformance-'));
-  server = createServer((req, res) => {
+  [server, baseUrl] = await listenLocally((req, res) => {
     if (req.url === '/json') {
       res.setHeader('content-type', 'application/json; charset=utf-8');
       res.end(JSON.stringify({ hello: 'world', method: req.method }));
@@ -56,14 +56,9 @@ before(async () => {
       res.end('not here');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await rm(tmp, { recursive: true, force: true });
-});
+after(() => closeAll([server]));
 
 for (const kind of KINDS) {
   describe(`${kind} executor`, { timeout: 120_000 }, () => {
@@ -212,10 +207,7 @@ for (const kind of KINDS) {
     });
 
     test('a network error fails with TASK_ERROR', async () => {
-      const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-      const port = (closed.address() as AddressInfo).port;
-      await new Promise((resolve) => closed.close(resolve));
+      const [port] = await closedPorts(1);
       const error = errorOf(
         await executor.execute(
           request({ type: 'http', url: `http://127.0.0.1:${port}/`, method: 'GET' }),

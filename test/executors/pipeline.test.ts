@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createExecutor } from '../../dist/src/executors/create-executor.js';
 import { PIPELINE_DEPTH } from '../../dist/src/executors/pool-executor.js';
 import type { ResolvedAction } from '../../dist/src/executors/types.js';
+import { tempDir } from '../helpers/files.ts';
 import { errorOf, fn, maxOverlap, request, valueOf } from './support.ts';
 
 // A pool worker holds up to PIPELINE_DEPTH attempts and runs them one at a time. These cases put
@@ -25,13 +24,7 @@ const TOUCH_FILE: ResolvedAction = {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let tmp: string;
-before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'jobrun-pipeline-'));
-});
-after(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const tmp = tempDir('pipeline');
 
 test('pools ask for maxWorkers × PIPELINE_DEPTH attempts in flight; coroutines for none', async () => {
   assert.ok(PIPELINE_DEPTH >= 2);
@@ -201,12 +194,12 @@ for (const kind of ['process', 'thread'] as const) {
         const drain = new AbortController();
         const markers = [1, 2, 3].map((i) => join(tmp, `${kind}-drain-${i}.txt`));
         const head = executor.execute(request(fn('sleep.js'), 400), {
-          drainSignal: drain.signal,
+          stopSignal: drain.signal,
         });
         const events: string[] = [];
         void head.then(() => events.push('head'));
         const waiting = markers.map((marker) =>
-          executor.execute(request(TOUCH_FILE, marker), { drainSignal: drain.signal }),
+          executor.execute(request(TOUCH_FILE, marker), { stopSignal: drain.signal }),
         );
         await sleep(150);
         drain.abort();
@@ -220,7 +213,7 @@ for (const kind of ['process', 'thread'] as const) {
         assert.deepEqual(events, ['head'], 'the running head finished');
         for (const marker of markers) assert.equal(existsSync(marker), false);
         const late = await executor.execute(request(fn('double.js'), 1), {
-          drainSignal: drain.signal,
+          stopSignal: drain.signal,
         });
         assert.equal(errorOf(late).code, 'CANCELLED');
       } finally {

@@ -40,7 +40,6 @@ export function errorOf(outcome: ActionOutcome): { code: string; message: string
   return outcome.error;
 }
 
-/** Whether a process (not a zombie: reaped ones are gone) exists. */
 /** The most attempts that ran at once, from the time spans the workers measured themselves. */
 export function maxOverlap(outcomes: ActionOutcome[]): number {
   const spans = outcomes.map(valueOf) as { start: number; end: number }[];

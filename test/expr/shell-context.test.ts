@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { existsSync, readdirSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import { evaluateCommand, type Scope } from '../../src/expr/evaluate.ts';
 import { parseTemplate } from '../../src/expr/parse-template.ts';
 import { REFUSED_SPOTS, shellSlots, type ShellSlot } from '../../src/expr/shell-context.ts';
 import { quoteForSlot } from '../../src/expr/shell-quote.ts';
+import { tempDir } from '../helpers/files.ts';
 import { HOSTILE_VALUES } from '../helpers/hostile-values.ts';
 
 const slots = (command: string): ShellSlot[] => shellSlots(parseTemplate(command));
@@ -182,8 +181,7 @@ const SHELLS: string[][] = [
     : []),
 ];
 
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-shell-context-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+const workDir = tempDir('shell-context');
 
 /**
  * What `/bin/sh -c command` prints, run with `$dir` set in a temp folder; the same from every shell

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { HOSTILE_VALUES } from '../helpers/hostile-values.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
@@ -45,18 +45,6 @@ function block(text: string): string {
     .split('\n')
     .map((line) => `      ${line}`)
     .join('\n')}`;
-}
-
-const tempDirs: string[] = [];
-after(() => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh folder outside the repository, removed when the file's tests end. */
-function tempDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `jobrun-${name}-`));
-  tempDirs.push(dir);
-  return dir;
 }
 
 function hostileJob(dir: string): string {

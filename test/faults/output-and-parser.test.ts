@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { runCli, type CliResult } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { closeAll, listenLocally, sendForever } from '../helpers/local-site.ts';
 import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 import { itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
@@ -21,7 +21,7 @@ const KINDS = ['coroutine', 'process', 'thread'] as const;
 /** A generous bound on any jobrun process's peak memory, against 100 MB of output. */
 const MAX_RSS_KB = 300 * 1024;
 
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-faults-'));
+const workDir = tempDir('faults');
 const rssProbe = join(workDir, 'rss-probe.mjs');
 // Loaded into every node process jobrun starts (its own, its process workers): each writes its
 // peak resident memory when it exits.
@@ -62,14 +62,11 @@ after(() => {
   closeAll([siteA, siteB]);
   // A failing test must not leave its sleepers behind.
   for (const pid of leftPids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(workDir, { recursive: true, force: true });
 });
 
+/** A job file in a folder of its own, so that its `results/` holds its results alone. */
 function writeJob(name: string, body: string | Buffer): string {
-  const dir = mkdtempSync(join(workDir, `${name}-`));
-  const file = join(dir, 'job.yaml');
-  writeFileSync(file, Buffer.concat([Buffer.from(`name: ${name}\n`), Buffer.from(body)]));
-  return file;
+  return writeJobFile(mkdtempSync(join(workDir, `${name}-`)), name, body);
 }
 
 function resultsOf(file: string, name: string): JsonRecord[] {

@@ -4,7 +4,6 @@ import {
   chmodSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   statSync,
@@ -12,10 +11,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { CLI_PATH, runCli, type CliResult } from '../helpers/cli.ts';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 import { itemRecords, readRecords } from '../helpers/results.ts';
 
@@ -28,16 +27,10 @@ const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'jobrun-faults-'));
+  const dir = tempDir('faults');
   // Readable by the unprivileged user of the permission case.
   chmodSync(dir, 0o755);
   return dir;
-}
-
-function writeJob(dir: string, name: string, body: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body}`);
-  return file;
 }
 
 function lockFiles(dir: string): string[] {
@@ -93,25 +86,6 @@ function fillUpTo(dir: string, bytesFree: number): void {
   assert.equal(free(), bytesFree);
 }
 
-/** Runs the CLI as another user (with `uid`), collecting its output. */
-function runCliAs(uid: number, args: string[], cwd: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd,
-      uid,
-      gid: uid,
-      env: { ...process.env, NO_COLOR: '1', HOME: cwd },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
 /**
  * A run stopped by a results file it could not write: exit 74, one line naming the file and the
  * cause, no stack, no lock left, and whatever reached the file is whole lines.
@@ -136,7 +110,11 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
     const target = join(dir, 'precious.txt');
     writeFileSync(target, 'keep me\n');
     symlinkSync(target, join(dir, 'out.jsonl'));
-    const job = writeJob(dir, 'linked', `results: out.jsonl\ntasks:\n  t:\n    run: touch ran\n`);
+    const job = writeJobFile(
+      dir,
+      'linked',
+      `results: out.jsonl\ntasks:\n  t:\n    run: touch ran\n`,
+    );
     const result = await runCli([job, '--output', 'plain'], { cwd: dir });
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
@@ -149,7 +127,7 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
   test('results: naming the lines file is a validation error at results:, the input untouched', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'urls.txt'), 'a\nb\n');
-    const job = writeJob(
+    const job = writeJobFile(
       dir,
       'eats-input',
       `results: urls.txt\ntasks:\n  fetch:\n    map: { lines: urls.txt }\n    run: echo \${{ item }}\n`,
@@ -166,7 +144,7 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
 
   test('results: naming the job file itself is a validation error, the job untouched', async () => {
     const dir = scratch();
-    const job = writeJob(dir, 'self', `results: self.yaml\ntasks:\n  t:\n    run: "true"\n`);
+    const job = writeJobFile(dir, 'self', `results: self.yaml\ntasks:\n  t:\n    run: "true"\n`);
     const before = readFileSync(job, 'utf8');
     const result = await runCli([job, '--output', 'plain'], { cwd: dir });
     assert.equal(result.code, 2, result.stderr);
@@ -180,7 +158,7 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
   test('results: naming a task module, or a file a glob lists, is a validation error', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'work.mjs'), 'export function work(x) { return x; }\n');
-    const job = writeJob(
+    const job = writeJobFile(
       dir,
       'module',
       `results: work.mjs\ntasks:\n  t:\n    function: ./work.mjs#work\n`,
@@ -196,7 +174,7 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
       'export function work(x) { return x; }\n',
     );
 
-    const globbed = writeJob(
+    const globbed = writeJobFile(
       dir,
       'globbed',
       `results: data/out.jsonl\ntasks:\n  t:\n    map: { glob: "data/*.jsonl" }\n    run: cat \${{ item }}\n`,
@@ -213,7 +191,7 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
   test('--results naming an input is refused, naming the option', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'urls.txt'), 'a\n');
-    const job = writeJob(
+    const job = writeJobFile(
       dir,
       'option',
       `tasks:\n  fetch:\n    map: { lines: urls.txt }\n    run: echo \${{ item }}\n`,
@@ -231,12 +209,12 @@ describe('the results file is never a link, nor one of the job’s inputs', () =
 describe('one results file, one run at a time', () => {
   test('a second job with another name and the same results file exits 75 and touches nothing', async () => {
     const dir = scratch();
-    const first = writeJob(
+    const first = writeJobFile(
       dir,
       'first',
       `results: shared.jsonl\ntasks:\n  wait:\n    run: touch started && sleep 2\n`,
     );
-    const second = writeJob(
+    const second = writeJobFile(
       dir,
       'second',
       `results: shared.jsonl\ntasks:\n  t:\n    run: touch second-ran\n`,
@@ -267,7 +245,11 @@ describe('one results file, one run at a time', () => {
   ] as const) {
     test(`a lock left holding ${what} is taken over, and the message names it`, async () => {
       const dir = scratch();
-      const job = writeJob(dir, 'leftover', `results: out.jsonl\ntasks:\n  t:\n    run: "true"\n`);
+      const job = writeJobFile(
+        dir,
+        'leftover',
+        `results: out.jsonl\ntasks:\n  t:\n    run: "true"\n`,
+      );
       writeFileSync(join(dir, '.out.jsonl.lock'), content);
       writeFileSync(join(dir, '.leftover.lock'), content);
       const result = await runCli([job, '--output', 'quiet'], { cwd: dir });
@@ -284,7 +266,11 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
   test('a folder at the results path (EISDIR)', async () => {
     const dir = scratch();
     mkdirSync(join(dir, 'out.jsonl'));
-    const job = writeJob(dir, 'isdir', `results: out.jsonl\ntasks:\n  t:\n    run: touch ran\n`);
+    const job = writeJobFile(
+      dir,
+      'isdir',
+      `results: out.jsonl\ntasks:\n  t:\n    run: touch ran\n`,
+    );
     const result = await runCli([job, '--output', 'plain'], { cwd: dir });
     assertStoppedByWriteError(result, join(dir, 'out.jsonl'), /it is a folder \(EISDIR\)/);
     assert.equal(existsSync(join(dir, 'ran')), false);
@@ -295,22 +281,23 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o555);
-    const job = writeJob(
+    const job = writeJobFile(
       dir,
       'denied',
       `results: locked/out.jsonl\ntasks:\n  t:\n    run: "true"\n`,
     );
     // Root passes permission bits by: the run goes as an unprivileged user then.
-    const result = isRoot
-      ? await runCliAs(NOBODY, [job, '--output', 'plain'], dir)
-      : await runCli([job, '--output', 'plain'], { cwd: dir });
+    const result = await runCli(
+      [job, '--output', 'plain'],
+      isRoot ? { cwd: dir, uid: NOBODY, env: { HOME: dir } } : { cwd: dir },
+    );
     assertStoppedByWriteError(result, join(locked, 'out.jsonl'), /permission denied \(EACCES\)/);
   });
 
   test('a read-only file system (EROFS), a new folder in it too', async (t) => {
     await withTmpfs(t, 'ro,size=64k', async (mount, dir) => {
       for (const results of ['out.jsonl', 'sub/deeper/out.jsonl']) {
-        const job = writeJob(dir, 'readonly', `tasks:\n  t:\n    run: touch ran\n`);
+        const job = writeJobFile(dir, 'readonly', `tasks:\n  t:\n    run: touch ran\n`);
         const path = join(mount, results);
         const result = await runCli([job, '--results', path, '--output', 'plain'], { cwd: dir });
         assertStoppedByWriteError(result, path, /read-only file system \(EROFS\)/);
@@ -321,7 +308,7 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
 
   test('a folder bind-mounted read-only keeps its last results file whole (EROFS)', async (t) => {
     await withTmpfs(t, 'size=64k', async (mount, dir) => {
-      const job = writeJob(
+      const job = writeJobFile(
         dir,
         'rebind',
         `results: ${mount}/out.jsonl\ntasks:\n  t:\n    run: "true"\n`,
@@ -341,7 +328,7 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
 
   test('a full disk at the start: no lock is left to block the next run', async (t) => {
     await withTmpfs(t, 'size=64k', async (mount, dir) => {
-      const job = writeJob(
+      const job = writeJobFile(
         dir,
         'full',
         `results: ${mount}/out.jsonl\ntasks:\n  t:\n    run: touch ran\n`,
@@ -371,7 +358,7 @@ describe('a results file that cannot be written stops the run: exit 74', () => {
     await withTmpfs(t, 'size=64k', async (mount, dir) => {
       const pids = join(dir, 'pids');
       // Each big item prints 2 KB into its record, once the sleeper is surely in flight.
-      const job = writeJob(
+      const job = writeJobFile(
         dir,
         'fills',
         [
@@ -413,7 +400,7 @@ describe('nothing lost, nothing reported before it is on disk', () => {
       "import { writeFileSync } from 'node:fs';\nexport function spin(marker) { writeFileSync(marker, 'spinning'); for (;;) {} }\nexport function after() {}\n",
     );
     const marker = join(dir, 'spinning');
-    const job = writeJob(
+    const job = writeJobFile(
       dir,
       'spin',
       // The callback loads the module before the run starts, so the loop begins at once.
@@ -444,7 +431,7 @@ describe('nothing lost, nothing reported before it is on disk', () => {
         join(dir, 'work.mjs'),
         'export function work(n) { if (n === 1) { const end = Date.now() + 1500; while (Date.now() < end); } return n; }\n',
       );
-      const job = writeJob(
+      const job = writeJobFile(
         dir,
         `shown-${mode}`,
         `results: out.jsonl\nexecutor: { kind: coroutine, maxWorkers: 1 }\ntasks:\n  t:\n    map: [0, 1]\n    function: ./work.mjs#work\n`,

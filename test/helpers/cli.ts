@@ -1,42 +1,60 @@
-import { spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult } from './processes.ts';
 
 /** The built CLI, as a user runs it (`npm test` builds first). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cmd/jobrun.js', import.meta.url));
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ProcessResult;
 
 export interface CliOptions {
   cwd?: string;
+  /** Added to the environment, which has `NO_COLOR=1` besides the test's own. */
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** Runs it as this user, and the group of the same number. */
+  uid?: number;
   /** Kill the CLI after this many ms (a test safety net, not an assertion). @default 60000 */
   timeoutMs?: number;
 }
 
 /** Runs `jobrun ARGS…` in a real child process and collects its output. */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
+  return runProcess(process.execPath, [CLI_PATH, ...args], {
+    ...options,
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
+}
+
+/** A CLI started by `startCli`, still running. */
+export interface StartedCli {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  /** Its exit code, once it has exited. */
+  exited: Promise<number | null>;
+  /** Resolves once `pattern` appears in its stdout and stderr together; fails after 30 s. */
+  waitFor(pattern: RegExp): Promise<void>;
+  /** Its stdout and stderr so far, interleaved as they came. */
+  output(): string;
+}
+
+/** Starts `jobrun ARGS…`, for a test that signals it or watches it while it runs. */
+export function startCli(args: string[]): StartedCli {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const onData = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
+  const waitFor = async (pattern: RegExp): Promise<void> => {
+    for (let i = 0; i < 600 && !pattern.test(output); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(output, pattern);
+  };
+  return { child, exited, waitFor, output: () => output };
 }

@@ -25,3 +25,12 @@ export function closeAll(servers: Server[]): void {
     server.close();
   }
 }
+
+/** Ports on 127.0.0.1 that nothing listens on: taken from servers that are then closed. */
+export async function closedPorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) servers.push((await listenLocally(() => undefined))[0]);
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'jobrun-html-report-bad-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('html-report-bad');
 
 const RUN_LINE = JSON.stringify({
   type: 'run',

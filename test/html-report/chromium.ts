@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess } from '../helpers/processes.ts';
 
 /** Debian's Chromium (`apt-get install chromium`); tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -23,7 +23,7 @@ export function isCi(): boolean {
  * Opens `url` in headless Chromium, lets its scripts run and resolves with the DOM as serialized
  * after the load event (`--dump-dom`). The browser gets a fresh profile and no network services.
  */
-export function dumpDom(url: string, windowSize = '1280,2000'): Promise<string> {
+export async function dumpDom(url: string, windowSize = '1280,2000'): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'jobrun-chromium-'));
   const args = [
     '--headless',
@@ -38,19 +38,13 @@ export function dumpDom(url: string, windowSize = '1280,2000'): Promise<string> 
     '--dump-dom',
     url,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(CHROMIUM_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      rmSync(profile, { recursive: true, force: true });
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`chromium exited ${code ?? signal}: ${stderr.slice(-2000)}`));
-    });
-  });
+  try {
+    const run = await runProcess(CHROMIUM_PATH, args, { timeoutMs: 90_000 });
+    if (run.code !== 0) {
+      throw new Error(`chromium exited ${run.code ?? run.signal}: ${run.stderr.slice(-2000)}`);
+    }
+    return run.stdout;
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
 }

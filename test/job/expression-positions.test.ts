@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { validateJob } from '../../src/job/load.ts';
+import { tempDir } from '../helpers/files.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'jobrun-positions-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('positions');
 
 /** `line:col` of every problem of a job file with these lines. */
 async function placesOf(lines: string[]): Promise<string[]> {

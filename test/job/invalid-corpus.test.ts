@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 
 // Every invalid job file, run through the built CLI as a user would: `jobrun validate FILE`
 // must exit 2, print each expected `FILE:LINE:COL  message` on stderr, nothing else, and
@@ -19,13 +18,7 @@ const expected = JSON.parse(readFileSync(join(CORPUS, 'expected.json'), 'utf8'))
 const files = readdirSync(CORPUS).filter((name) => name.endsWith('.yaml'));
 
 describe('jobrun validate on the invalid corpus', () => {
-  let cwd: string;
-  before(async () => {
-    cwd = await mkdtemp(join(tmpdir(), 'jobrun-invalid-'));
-  });
-  after(async () => {
-    await rm(cwd, { recursive: true, force: true });
-  });
+  const cwd = tempDir('invalid');
 
   test('the corpus has at least 30 files, each with expectations', () => {
     assert.ok(files.length >= 30, `only ${files.length} invalid fixtures`);

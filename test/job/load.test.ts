@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { JobValidationError } from '../../src/errors.ts';
 import { loadJob, validateJob } from '../../src/job/load.ts';
+import { tempDir } from '../helpers/files.ts';
 
-let dir: string;
+const dir = tempDir('load');
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'jobrun-load-'));
   await mkdir(join(dir, 'tasks'));
   await writeFile(
     join(dir, 'tasks', 'parse.ts'),
@@ -19,10 +19,6 @@ before(async () => {
   await writeFile(join(dir, 'tasks', 'legacy.cjs'), 'exports.double = (n) => n * 2;\n');
   await writeFile(join(dir, 'tasks', 'literal.cjs'), 'module.exports = { half: (n) => n / 2 };\n');
   await writeFile(join(dir, 'urls.txt'), 'https://example.org\n');
-});
-
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function jobFile(name: string, text: string): Promise<string> {

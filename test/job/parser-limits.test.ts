@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { validateJob } from '../../src/job/load.ts';
 import { MAX_NESTING_DEPTH } from '../../src/job/parse-yaml.ts';
+import { tempDir } from '../helpers/files.ts';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'jobrun-parser-limits-'));
-});
+const dir = tempDir('parser-limits');
 
 /** The problems of a job whose `vars:` holds `vars` (text after `vars:` on its own line). */
 async function problemsOf(name: string, contents: string | Buffer): Promise<string[]> {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadJob, validateJob } from '../../src/job/load.ts';
 import { formatSize, parseSize } from '../../src/job/size.ts';
+import { tempDir } from '../helpers/files.ts';
 
 test('sizes are bytes, or a number with B, KB, MB or GB in powers of 1024', () => {
   assert.equal(parseSize(4096), 4096);
@@ -24,8 +24,8 @@ test('a size is written back in the largest unit that divides it', () => {
   assert.equal(formatSize(1500), '1500B');
 });
 
-test('maxOutput and followRedirects reach the job model; a bad size is a problem', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'jobrun-size-'));
+test('maxOutput and followRedirects reach the job model; a bad size is a problem', async (t) => {
+  const dir = tempDir('size', t);
   const file = join(dir, 'job.yaml');
   await writeFile(
     file,

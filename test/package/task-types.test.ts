@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { tempDir } from '../helpers/files.ts';
 
 // A TypeScript task module in a user's own folder imports jobrun's types by the package name, as
 // it does once jobrun is installed there (or linked): the built package's declarations are what
@@ -13,8 +13,7 @@ import { promisify } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-const folder = mkdtempSync(join(tmpdir(), 'jobrun-types-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
+const folder = tempDir('types');
 
 const TASK_MODULE = `import type { CommandResult, HttpResult, ItemRecord, TaskContext } from 'jobrun';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { shellQuote } from '../../src/expr/shell-quote.ts';
 import { CLI_PATH } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 
@@ -16,13 +16,11 @@ import { byIndex, readRecords } from '../helpers/results.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/report/', import.meta.url));
 const SOCKET = `jobrun-report-test-${process.pid}`;
-let dir = '';
+const dir = tempDir('report');
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
 }
-
-const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
 
 interface Screen {
   /** Every distinct screen seen while the command ran. */
@@ -72,17 +70,12 @@ async function runInTerminal(
   }
 }
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'jobrun-report-'));
-});
-
-after(async () => {
+after(() => {
   try {
     tmux('kill-server');
   } catch {
     // No session left: the server has already gone.
   }
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('a 100x40 terminal shows rows, items in flight, counts reaching totals, the error and the summary', async () => {

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ResultsWriteError, UnsafeResultsPathError } from '../../src/errors.ts';
 import { openJsonlSink } from '../../src/results/jsonl-sink.ts';
 import type { ResultRecord } from '../../src/results/types.ts';
+import { tempDir } from '../helpers/files.ts';
 
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-sink-'));
+const workDir = tempDir('sink');
 
 const runRecord: ResultRecord = {
   type: 'run',

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { tempDir, writeJobFile } from '../helpers/files.ts';
 // The package's main entry, built: what `import … from 'jobrun'` gives a user.
 import {
   LockHeldError,
@@ -15,12 +14,10 @@ import {
 import type { RunEvent } from '../../src/index.ts';
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
-const workDir = mkdtempSync(join(tmpdir(), 'jobrun-library-'));
+const workDir = tempDir('library');
 
 function writeJob(name: string, body: string): string {
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, `name: ${name}\n${body.replaceAll('MOD', MOD)}`);
-  return file;
+  return writeJobFile(workDir, name, body.replaceAll('MOD', MOD));
 }
 
 describe('library use', () => {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { acquireRunLock, lockPathFor } from '../../src/run/lock.ts';
 import { runCli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/files.ts';
 import { eventually } from '../helpers/processes.ts';
 import { fieldsOf, isAlive, startSchedule } from './schedule-process.ts';
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'jobrun-schedule-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function jobYaml(name: string, schedule: string, command: string, extra = ''): string {
   return [
@@ -31,7 +25,7 @@ test(
   'an every-second job runs repeatedly, never overlapping, and SIGTERM stops it cleanly',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     const file = join(dir, 'tick.yaml');
     await writeFile(
       file,
@@ -88,7 +82,7 @@ test(
   'a due run while the last one is still going is skipped and logged',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     const file = join(dir, 'slow.yaml');
     await writeFile(file, jobYaml('slow', '* * * * * *', 'sleep 2.5'));
 
@@ -111,7 +105,7 @@ test(
   '--verbose echoes each run’s own lines, prefixed with job and run',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     await writeFile(join(dir, 'tick.yaml'), jobYaml('tick', '* * * * * *', 'echo tick-output'));
     const scheduler = startSchedule(['--verbose', dir]);
     const finished = fieldsOf(await scheduler.waitForLine(/ run-finished job=tick /));
@@ -131,7 +125,7 @@ test(
   'SIGTERM waits for a running job before the scheduler exits; a run that finished all its items is ok',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     const marker = join(dir, 'started');
     await writeFile(
       join(dir, 'slow.yaml'),
@@ -169,7 +163,7 @@ test(
   'a failed run and a run that finds its job locked are logged as such',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     await writeFile(join(dir, 'fails.yaml'), jobYaml('fails', '* * * * * *', '"exit 3"'));
     await writeFile(join(dir, 'locky.yaml'), jobYaml('locky', '* * * * * *', '"true"'));
     // This test process holds locky's lock, as a run started by cron or a shell would.
@@ -201,7 +195,7 @@ test(
 );
 
 test('with no scheduled job it stays up, idle, until stopped', { timeout: 30_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule', t);
   await writeFile(join(dir, 'manual.yaml'), 'name: manual\ntasks:\n  a:\n    run: "true"\n');
   const scheduler = startSchedule([dir]);
   await scheduler.waitForLine(/ idle reason="no job has a schedule"/);
@@ -215,7 +209,7 @@ test('with no scheduled job it stays up, idle, until stopped', { timeout: 30_000
 });
 
 test('--list prints the next 5 run times in the job’s timezone', { timeout: 30_000 }, async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule', t);
   await writeFile(
     join(dir, 'morning.yaml'),
     jobYaml('morning', '0 9 * * *', '"true"', 'timezone: Asia/Kolkata'),
@@ -231,7 +225,7 @@ test('--list prints the next 5 run times in the job’s timezone', { timeout: 30
 });
 
 test('an invalid job file refuses the start with exit 2 and its problem', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule', t);
   await writeFile(join(dir, 'good.yaml'), jobYaml('good', '* * * * * *', '"true"'));
   const bad = join(dir, 'bad.yaml');
   await writeFile(bad, jobYaml('bad', 'every day at noon', '"true"'));
@@ -245,7 +239,7 @@ test(
   'SIGHUP reloads a changed schedule, and keeps the old one when the change is invalid',
   { timeout: 60_000 },
   async (t) => {
-    const dir = await tempDir(t);
+    const dir = tempDir('schedule', t);
     const file = join(dir, 'yearly.yaml');
     await writeFile(file, jobYaml('yearly', '0 0 1 1 *', '"true"', 'timezone: UTC'));
 

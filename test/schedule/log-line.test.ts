@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, formatLogLine } from '../../src/schedule/log-line.ts';
+import { formatLogLine } from '../../src/schedule/log-line.ts';
 
 test('a log line is the ISO time, the event and logfmt fields, quoted only when needed', () => {
   const line = formatLogLine(
@@ -12,10 +12,4 @@ test('a log line is the ISO time, the event and logfmt fields, quoted only when 
     line,
     '1970-01-01T00:00:00.000Z run-skipped job=health reason="previous run still running" pid=42 note=""',
   );
-});
-
-test('durations read as ms, seconds, then minutes', () => {
-  assert.equal(formatDuration(12.4), '12ms');
-  assert.equal(formatDuration(1234), '1.2s');
-  assert.equal(formatDuration(125_000), '2m05s');
 });

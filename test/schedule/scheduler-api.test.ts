@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { JobValidationError } from '../../src/errors.ts';
 import { formatScheduleList, startScheduler } from '../../src/schedule/index.ts';
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'jobrun-schedule-api-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/files.ts';
 
 function jobYaml(name: string, lines: string[]): string {
   return [`name: ${name}`, ...lines, 'tasks:', '  main:', '    run: "true"', ''].join('\n');
 }
 
 test('the list shows each job’s next run times in its timezone, from `now`', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule-api', t);
   await writeFile(
     join(dir, 'a-morning.yaml'),
     jobYaml('morning', ['schedule: "30 9 * * 1-5"', 'timezone: Asia/Kolkata']),
@@ -57,7 +51,7 @@ test('the list shows each job’s next run times in its timezone, from `now`', a
 });
 
 test('one invalid file refuses the whole set, with the problems of every file', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule-api', t);
   const bad = join(dir, 'bad.yaml');
   await writeFile(join(dir, 'good.yaml'), jobYaml('good', ['schedule: "@hourly"']));
   await writeFile(bad, jobYaml('bad', ['schedule: "61 * * * *"']));
@@ -79,7 +73,7 @@ test('one invalid file refuses the whole set, with the problems of every file', 
 });
 
 test('reload swaps valid schedules and keeps the old set when the files turn invalid', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir('schedule-api', t);
   const file = join(dir, 'yearly.yaml');
   await writeFile(file, jobYaml('yearly', ['schedule: "0 0 1 1 *"', 'timezone: UTC']));
   await writeFile(join(dir, 'manual.yaml'), jobYaml('manual', []));

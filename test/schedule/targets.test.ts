@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { expandTargets } from '../../src/schedule/targets.ts';
+import { tempDir } from '../helpers/files.ts';
 
 test('a folder gives its yaml files sorted, not recursing; files stay as given', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'jobrun-targets-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = tempDir('targets', t);
   await mkdir(join(dir, 'jobs', 'nested'), { recursive: true });
   for (const name of ['b.yml', 'a.yaml', 'notes.txt', 'nested/c.yaml']) {
     await writeFile(join(dir, 'jobs', name), 'name: x\n');
