@@ -137,7 +137,19 @@ describe('jobrun report on a real run', () => {
       (values ?? []).reduce((total, value) => total + value, 0);
     assert.equal(sum(data.series.finished.square), 12);
     assert.equal(sum(data.series.finished.shell), 6);
-    assert.ok(Math.max(...(data.series.running.shell ?? [])) <= 3.01);
+    // Never more running than the records' own spans overlap (the executor's bound, measured
+    // from the main thread, can be passed by a few ms of reply latency on a loaded machine).
+    const spans = readRecords(fixture.results)
+      .filter((record) => record.type === 'item' && record.task === 'shell')
+      .map((record) => {
+        const start = Date.parse(String(record.startedAt));
+        return [start, start + Number(record.durationMs)] as const;
+      });
+    const overlap = Math.max(
+      ...spans.map(([at]) => spans.filter(([start, end]) => start <= at && at < end).length),
+    );
+    assert.ok(overlap >= 1);
+    assert.ok(Math.max(...(data.series.running.shell ?? [])) <= overlap + 0.01);
   });
 
   test('the page is self-contained: nothing in it is fetched', () => {
