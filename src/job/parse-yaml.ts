@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from '#yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 
 /** A parsed job file, with what is needed to place problems at a line and column. */
 export interface ParsedYaml {

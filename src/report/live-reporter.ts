@@ -16,7 +16,10 @@ const SPARE_ROWS = 2;
 const ROW_INDENT = 2;
 /** How many events pass between two looks at the clock (`Date.now()` per event would show). */
 const EVENTS_PER_CLOCK_CHECK = 64;
-/** Built next to this module; a worker thread cannot start from a `.ts` entry on Node 20. */
+/**
+ * A worker thread cannot start from a `.ts` entry on Node 20. Next to this module: the compiled
+ * entry once built, or from source a `.js` bootstrap that registers tsx and runs live-worker.ts.
+ */
 const LISTING_ENTRY = new URL('./live-worker.js', import.meta.url);
 const CURSOR_SHOW = '\u001B[?25h';
 

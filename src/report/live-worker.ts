@@ -5,7 +5,7 @@
 // `start`.
 
 import { parentPort } from 'node:worker_threads';
-import { DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput } from '#listr2';
+import { DefaultRenderer, Listr, ListrLogger, ListrTaskState, ProcessOutput } from 'listr2';
 import type { ListrTask, ListrTaskWrapper } from 'listr2';
 import type { FromListing, ListingSetup, RowEnd, RowView, ToListing } from './live-protocol.ts';
 import { createThrottledRenderer, type RenderGate } from './throttled-renderer.ts';
