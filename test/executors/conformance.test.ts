@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
-import type { ActionOutcome, Executor } from '../../dist/src/executors/types.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
+import type { ActionOutcome, Executor } from '../../src/executors/types.ts';
 import {
   errorOf,
   eventually,

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
-import { PIPELINE_DEPTH } from '../../dist/src/executors/pool-executor.js';
-import type { ResolvedAction } from '../../dist/src/executors/types.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
+import { PIPELINE_DEPTH } from '../../src/executors/pool-executor.ts';
+import type { ResolvedAction } from '../../src/executors/types.ts';
 import { errorOf, fn, maxOverlap, request, valueOf } from './support.ts';
 
 // A pool worker holds up to PIPELINE_DEPTH attempts and runs them one at a time. These cases put

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from './built.ts';
 
-/** The built CLI, as a user runs it (`npm test` builds first). */
-export const CLI_PATH = fileURLToPath(new URL('../../dist/cmd/jobrun.js', import.meta.url));
+/** The built CLI, as a user runs it (`npm test` builds first when needed). */
+export const CLI_PATH = join(ROOT, 'dist', 'cmd', 'jobrun.js');
 
 export interface CliResult {
   code: number | null;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import '../helpers/built.ts';
 
 // A TypeScript task module in a user's own folder imports jobrun's types by the package name, as
 // it does once jobrun is installed there (or linked): the built package's declarations are what
