@@ -4,16 +4,18 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CLI_PATH } from '../helpers/cli.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
+import { testsNeeding } from '../helpers/tools.ts';
 
 // The built CLI in a real pseudo-terminal (tmux, on a private server socket), asserting what a
 // person sees on the screen.
 
+const test = testsNeeding('tmux', 'these tests run jobrun in a tmux terminal');
 const FIXTURES = fileURLToPath(new URL('../fixtures/report/', import.meta.url));
 const SOCKET = `jobrun-report-test-${process.pid}`;
 let dir = '';
