@@ -30,6 +30,8 @@ export async function buildCli(root) {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    // As tsc's maps: they point into src/ and node_modules/ rather than carry a copy.
+    sourcesContent: false,
     legalComments: 'inline',
     logLevel: 'warning',
     metafile: true,
