@@ -55,14 +55,10 @@ if (unknown.length > 0) {
 const root = fileURLToPath(new URL('..', import.meta.url));
 if (!existsSync(CLI)) {
   // `npm run bench` builds first; a direct `node bench/run.js` on a fresh checkout builds here.
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.js')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 const machine = `${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, ${process.platform}`;

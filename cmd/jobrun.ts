@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command, Help, Option } from '#commander';
+import type { Command, Help, Option } from 'commander';
 import {
   JobrunError,
   JobValidationError,
@@ -59,7 +59,7 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.stdout.write(readVersion() + '\n');
   process.exit(EXIT_OK);
 }
-const commander = await import('#commander');
+const commander = await import('commander');
 
 function parseMaxWorkers(value: string): number {
   const count = Number(value);

@@ -8,7 +8,8 @@ import {
   type WorkerHandle,
 } from './worker-handle.ts';
 
-// Built next to this module; the pool therefore runs only from `dist/`.
+// Next to this module: the compiled entry once built, or from source a `.js` bootstrap that
+// registers tsx and runs process-entry.ts.
 const PROCESS_ENTRY = fileURLToPath(new URL('./process-entry.js', import.meta.url));
 
 /**

@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { WorkerMessage } from './protocol.ts';
 import { forwardOutput, type WorkerEvents, type WorkerHandle } from './worker-handle.ts';
 
-// Built next to this module; a worker thread cannot start from a `.ts` entry on Node 20.
+// A worker thread cannot start from a `.ts` entry on Node 20. Next to this module: the compiled
+// entry once built, or from source a `.js` bootstrap that registers tsx and runs thread-entry.ts.
 const THREAD_ENTRY = new URL('./thread-entry.js', import.meta.url);
 
 /** Starts one pool worker thread. */

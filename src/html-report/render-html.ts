@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../paths.ts';
 import { escapeHtml, formatCount, scriptJson } from './html.ts';
 import type { ReportData } from './model.ts';
 import { renderDurations, renderFailures, renderHeader, renderTasks } from './render-sections.ts';
 
-/** The page's own style and script: minified copies in the built package, the sources in a
- * checkout. Read once, when the first report is made. */
+/**
+ * The page's own style and script: the sources when this code runs from src/ (tsx), else the
+ * minified copies the build puts in dist/ (the package, and the bundled CLI, whose chunks live in
+ * dist/cmd/). Read once, when the first report is made.
+ */
 let assets: { css: string; js: string } | undefined;
 
 function loadAssets(): { css: string; js: string } {
+  const isSource = fileURLToPath(import.meta.url).startsWith(join(PACKAGE_ROOT, 'src') + sep);
+  const folder = join(PACKAGE_ROOT, ...(isSource ? [] : ['dist']), 'src', 'html-report', 'assets');
   assets ??= {
-    css: readFileSync(new URL('./assets/report.css', import.meta.url), 'utf8'),
-    js: readFileSync(new URL('./assets/report.js', import.meta.url), 'utf8'),
+    css: readFileSync(join(folder, 'report.css'), 'utf8'),
+    js: readFileSync(join(folder, 'report.js'), 'utf8'),
   };
   return assets;
 }

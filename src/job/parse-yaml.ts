@@ -7,7 +7,7 @@ import {
   visit,
   type Document,
   type Node,
-} from '#yaml';
+} from 'yaml';
 
 /** A problem of the YAML text itself, at its 1-based place. */
 export interface YamlProblem {

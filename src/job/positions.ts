@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from '#yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { JobPath } from './issue.ts';
 
 /** A 1-based place in the job file. */

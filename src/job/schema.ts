@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { JOB_SCHEMA_PATH } from '../paths.ts';
+import { JOB_SCHEMA_PATH, PACKAGE_ROOT } from '../paths.ts';
 
 /** The job file's JSON Schema (`schemas/job.schema.json`), as plain data. */
 export type JobSchema = Record<string, unknown> & {
@@ -29,21 +30,22 @@ export function jobSchema(): JobSchema {
 
 /**
  * The validator `npm run build` compiled ahead of time (scripts/build-schema-validator.js), when
- * it was built from this very schema; else `null` (running from src/, or the schema changed).
+ * it was built from this very schema; else `null` (not built, or the schema changed since). It is
+ * found from the package root: the bundled CLI's modules are not where tsc's output is.
  * Loading it costs a millisecond, where loading ajv and compiling the schema costs a hundred.
  */
 function precompiled(): ((data: unknown) => boolean) | null {
   if (quickCheck !== undefined) return quickCheck;
   quickCheck = null;
   try {
-    const built = require('./job-schema-validator.cjs') as {
+    const built = require(join(PACKAGE_ROOT, 'dist', 'src', 'job', 'job-schema-validator.cjs')) as {
       default: (data: unknown) => boolean;
       schemaHash: string;
     };
     const hash = createHash('sha256').update(readSchemaText()).digest('hex');
     if (built.schemaHash === hash) quickCheck = built.default;
   } catch {
-    // Not built (tests run from src/): compile below.
+    // Not built: compile below.
   }
   return quickCheck;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ROOT } from '../helpers/built.ts';
 import { CLI_PATH } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -11,7 +12,18 @@ const RECORDER = fileURLToPath(new URL('../helpers/record-imports.js', import.me
 const JOBS = fileURLToPath(new URL('../../jobs/', import.meta.url));
 const workDir = tempDir('start-up');
 
-/** The modules `jobrun ARGS…` imports, as file URLs. */
+// The built CLI is bundled (scripts/build-cli.js): the files it loads are chunks, each listed in
+// dist/cmd/chunks.json with the source files and packages bundled into it.
+const CLI_DIR = pathToFileURL(dirname(CLI_PATH)).href + '/';
+const CHUNKS = JSON.parse(readFileSync(join(dirname(CLI_PATH), 'chunks.json'), 'utf8')) as Record<
+  string,
+  string[]
+>;
+
+/**
+ * The modules `jobrun ARGS…` imports, as file URLs: a file of the bundled CLI stands for the
+ * source files and packages in it (`…/src/report/output-mode.ts`, `…/node_modules/yaml/…`).
+ */
 function importsOf(args: string[]): string[] {
   return runRecorded(args).imports;
 }
@@ -25,17 +37,25 @@ function runRecorded(args: string[]): { stdout: string; imports: string[] } {
     encoding: 'utf8',
   });
   assert.equal(run.status, 0, run.stderr);
-  return { stdout: run.stdout, imports: readFileSync(record, 'utf8').trim().split('\n') };
+  const loaded = readFileSync(record, 'utf8').trim().split('\n');
+  return { stdout: run.stdout, imports: loaded.flatMap(unbundled) };
+}
+
+/** The source files in a file of the bundled CLI, as file URLs; any other URL as it is. */
+function unbundled(url: string): string[] {
+  if (!url.startsWith(CLI_DIR)) return [url];
+  const sources = CHUNKS[url.slice(CLI_DIR.length)];
+  assert.ok(sources !== undefined, `${url} is not in chunks.json`);
+  return sources.map((source) => pathToFileURL(join(ROOT, source)).href);
 }
 
 const HEAVY = [
   /node_modules\/listr2\//,
-  /\/vendor\/listr2\.js/,
   /node_modules\/got\//,
   /\/executors\//,
   /\/run\/run-job/,
   // The list of output modes is all the CLI needs of src/report/ to check `--output`.
-  /\/report\/(?!output-mode\.js)/,
+  /\/report\/(?!output-mode\.ts)/,
 ];
 
 describe('commands that do not run a job load nothing they do not need', () => {
@@ -48,7 +68,7 @@ describe('commands that do not run a job load nothing they do not need', () => {
     test(`jobrun ${args[0]}`, () => {
       const imports = importsOf(args);
       assert.ok(
-        imports.some((url) => url.endsWith('/cmd/jobrun.js')),
+        imports.some((url) => url.endsWith('/cmd/jobrun.ts')),
         'the recorder saw the CLI',
       );
       for (const pattern of HEAVY) {
@@ -82,7 +102,7 @@ describe('commands that do not run a job load nothing they do not need', () => {
       join(workDir, 'shell-live.jsonl'),
     ]);
     assert.match(stdout, /✔ greet\s+4\/4/, 'the listing drew the final rows');
-    assert.ok(imports.some((url) => url.endsWith('/report/live-reporter.js')));
+    assert.ok(imports.some((url) => url.endsWith('/report/live-reporter.ts')));
     assert.deepEqual(
       imports.filter((url) => /listr2/.test(url)),
       [],

@@ -5,8 +5,8 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
-import type { ActionOutcome, Executor } from '../../dist/src/executors/types.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
+import type { ActionOutcome, Executor } from '../../src/executors/types.ts';
 import { tempDir } from '../helpers/files.ts';
 import { closeAll, closedPorts, listenLocally } from '../helpers/local-site.ts';
 import {

@@ -2,7 +2,11 @@
 // their outcomes as one JSON line. Crash cases run here rather than in the test process, because
 // node:test reports any uncaught error of its own process as a test failure, even one jobrun
 // handles. Usage: node execute-in-child.js '{"kind":…,"maxWorkers":…,"requests":[…]}'
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
+import { register } from 'tsx/esm/api';
+
+// Spawned as plain `node`, which cannot import TypeScript by itself.
+register();
+const { createExecutor } = await import('../../src/executors/create-executor.ts');
 
 const { kind, maxWorkers, requests } = JSON.parse(process.argv[2]);
 const executor = await createExecutor({ kind, maxWorkers });

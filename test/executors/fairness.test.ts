@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
-import type { ActionOutcome } from '../../dist/src/executors/types.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
+import type { ActionOutcome } from '../../src/executors/types.ts';
 import { fn, maxOverlap, request, valueOf } from './support.ts';
 
 // A pool worker holds a few attempts ahead of time, but an item never waits behind another while

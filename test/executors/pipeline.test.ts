@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
-import { PIPELINE_DEPTH } from '../../dist/src/executors/pool-executor.js';
-import type { ResolvedAction } from '../../dist/src/executors/types.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
+import { PIPELINE_DEPTH } from '../../src/executors/pool-executor.ts';
+import type { ResolvedAction } from '../../src/executors/types.ts';
 import { tempDir } from '../helpers/files.ts';
 import { errorOf, fn, maxOverlap, request, valueOf } from './support.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { threadId } from 'node:worker_threads';
-import { createExecutor } from '../../dist/src/executors/create-executor.js';
+import { createExecutor } from '../../src/executors/create-executor.ts';
 import { DRIVER, errorOf, eventually, fn, isAlive, request, valueOf } from './support.ts';
 
 interface Ran {

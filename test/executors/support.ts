@@ -1,10 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type {
-  ActionOutcome,
-  ActionRequest,
-  ResolvedAction,
-} from '../../dist/src/executors/types.js';
+import type { ActionOutcome, ActionRequest, ResolvedAction } from '../../src/executors/types.ts';
 
 export { eventually, isAlive } from '../helpers/processes.ts';
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './built.ts';
 import { runProcess, type ProcessResult } from './processes.ts';
 
-/** The built CLI, as a user runs it (`npm test` builds first). */
-export const CLI_PATH = fileURLToPath(new URL('../../dist/cmd/jobrun.js', import.meta.url));
+/** The built CLI, as a user runs it (`npm test` builds first when needed). */
+export const CLI_PATH = join(ROOT, 'dist', 'cmd', 'jobrun.js');
 
 export type CliResult = ProcessResult;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import '../helpers/built.ts';
 import { tempDir } from '../helpers/files.ts';
 
 // A TypeScript task module in a user's own folder imports jobrun's types by the package name, as

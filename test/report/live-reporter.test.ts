@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { createReporter } from '../../src/report/create-reporter.ts';
 import { stripAnsi } from '../../src/report/style.ts';
+import { eventually } from '../helpers/processes.ts';
 import { captureStream, fetchThenReport } from './synthetic-events.ts';
 
 /** log-update erases the previous frame with ESC[2K (erase line) before drawing the next. */
@@ -23,7 +24,8 @@ test('live shows a row per task, the items in flight, then the final rows, error
   );
   const cut = events.findIndex((e) => e.type === 'item-started' && e.index === 2) + 1;
   for (const event of events.slice(0, cut)) reporter.onEvent(event);
-  await sleep(400);
+  // Until the listing thread has drawn these rows (it starts slower from source: tsx loads listr2).
+  await eventually(() => /#2[^]*report/.test(stripAnsi(stdout.text())));
   const running = stripAnsi(stdout.text());
   assert.match(running, /fetch\s+2\/6\s+✔ 2\s+coroutine/);
   assert.match(running, /#2\s+item-2\s+\d/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../../src/expr/shell-quote.ts';
@@ -10,10 +10,12 @@ import { CLI_PATH } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/files.ts';
 import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
+import { testsNeeding } from '../helpers/tools.ts';
 
 // The built CLI in a real pseudo-terminal (tmux, on a private server socket), asserting what a
 // person sees on the screen.
 
+const test = testsNeeding('tmux', 'these tests run jobrun in a tmux terminal');
 const FIXTURES = fileURLToPath(new URL('../fixtures/report/', import.meta.url));
 const SOCKET = `jobrun-report-test-${process.pid}`;
 const dir = tempDir('report');

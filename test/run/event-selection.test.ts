@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadJob, runJob } from '../../dist/src/index.js';
-import type { RunEvent, RunEventSelection } from '../../src/index.ts';
+import { loadJob, runJob, type RunEvent, type RunEventSelection } from '../../src/index.ts';
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'jobrun-events-'));

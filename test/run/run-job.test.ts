@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
-// The package's main entry, built: what `import … from 'jobrun'` gives a user.
+// The package's main entry: what `import … from 'jobrun'` gives a user, compiled as it is.
 import {
   LockHeldError,
   JobValidationError,
   loadJob,
   runJob,
   validateJob,
-} from '../../dist/src/index.js';
-import type { RunEvent } from '../../src/index.ts';
+  type RunEvent,
+} from '../../src/index.ts';
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
 const workDir = tempDir('library');
