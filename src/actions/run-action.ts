@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import type { CallInfo } from '../executors/types.ts';
 import { isAlive } from '../util/is-alive.ts';
 import { ActionError } from './action-error.ts';
 import type { ProcessTracker } from './action-context.ts';
 import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
+import type { CallInfo } from './types.ts';
 
 /** How long a shell command has between SIGTERM and SIGKILL. @default 2000 */
 export const DEFAULT_KILL_GRACE_MS = 2000;
