@@ -5,7 +5,7 @@ import { acquireCrashGuard, releaseCrashGuard } from '../proc/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
 import { expandResultsPath } from '../job/results-path.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
-import { knownItemCount } from '../plan/item-source.ts';
+import { knownItemCount } from '../plan/item-count.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
