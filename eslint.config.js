@@ -1,6 +1,70 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The folders of src/, top to bottom: a folder imports only folders on a lower row, never one on
+ * its own row or above, so data and calls flow one way down the pipeline (docs/architecture.md,
+ * "Layers"). cmd/ and the barrel src/index.ts sit above every row; src/errors.ts, exit-codes.ts
+ * and paths.ts sit with util/ on the last.
+ */
+const LAYERS = [
+  ['schedule', 'html-report', 'report'],
+  ['run'],
+  ['executors', 'plan'],
+  ['actions'],
+  ['proc', 'results'],
+  ['job'],
+  ['expr'],
+  ['util'],
+];
+
+/** The rules that keep `folder` (on row `row`) from importing its own row or anything above. */
+function layerRules(folder, row) {
+  const above = LAYERS.slice(0, row + 1)
+    .flat()
+    .filter((name) => name !== folder);
+  const allowed = LAYERS.slice(row + 1).flat();
+  // Also refuses the barrel and anything outside src/ (cmd/).
+  const upward = `^\\.\\./(?:(?:${above.join('|')})/|index\\.ts$|\\.\\./)`;
+  const message =
+    `src/${folder}/ may import only ${[...allowed.map((name) => `${name}/`), 'the files at the root of src/'].join(', ')}: ` +
+    'imports point down the layers (docs/architecture.md, "Layers"). Move the shared thing down.';
+  return {
+    files: [`src/${folder}/**`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: upward, message }] }],
+      // A dynamic import() is not seen by no-restricted-imports.
+      'no-restricted-syntax': [
+        'error',
+        { selector: `ImportExpression[source.value=/${upward.replaceAll('/', '\\/')}/]`, message },
+      ],
+    },
+  };
+}
+
+const layering = [
+  ...LAYERS.flatMap((names, row) => names.map((folder) => layerRules(folder, row))),
+  {
+    files: ['src/*.ts'],
+    ignores: ['src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\./(?:(?!util/)[^/]+/|index\\.ts$)|^\\.\\./',
+              message:
+                'src/errors.ts, exit-codes.ts and paths.ts sit at the bottom with util/: they may ' +
+                'import only util/ (docs/architecture.md, "Layers").',
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/results/', 'test/fixtures/', 'jobs/', 'bench/'] },
   js.configs.recommended,
@@ -23,6 +87,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  ...layering,
   {
     // Tests match ANSI escape sequences on purpose.
     files: ['test/**'],

@@ -147,7 +147,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   const [job, { runJob }, { acquireCrashGuard, releaseCrashGuard }] = await Promise.all([
     loadJob(file, { vars: options.var }),
     import('../src/run/run-job.ts'),
-    import('../src/executors/crash-guard.ts'),
+    import('../src/proc/crash-guard.ts'),
   ]).catch(async (error: unknown) => {
     await reporter.close();
     throw error;

@@ -1,3 +1,5 @@
+import type { ProcessTracker } from '../proc/process-group.ts';
+
 /**
  * Where an action runs: the pieces a worker (or the coroutine executor) adds to a call.
  */
@@ -19,12 +21,6 @@ export interface ActionEnvironment {
    * worker can kill them if the worker dies first: a shell command never outlives its worker.
    */
   processes?: ProcessTracker;
-}
-
-/** Receives the process group ids of running shell commands. */
-export interface ProcessTracker {
-  add(pgid: number): void;
-  delete(pgid: number): void;
 }
 
 /** The `ctx` argument of a user's function. */

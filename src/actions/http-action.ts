@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Got, NormalizedOptions, PlainResponse } from 'got';
-import type { ResolvedAction } from '../executors/types.ts';
 import { ActionError } from './action-error.ts';
 import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
+import type { ResolvedAction } from './types.ts';
 
 type HttpAction = Extract<ResolvedAction, { type: 'http' }>;
 

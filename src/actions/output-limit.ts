@@ -1,5 +1,6 @@
 import { constants } from 'node:buffer';
-import { DEFAULT_MAX_OUTPUT_BYTES, formatSize } from '../job/size.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../job/defaults.ts';
+import { formatSize } from '../job/size.ts';
 import { ActionError } from './action-error.ts';
 
 /**

@@ -1,9 +1,9 @@
-import type { ActionRequest, CallInfo } from '../executors/types.ts';
 import type { ActionEnvironment, TaskContext } from './action-context.ts';
 import { callFunction } from './function-action.ts';
 import { performHttp } from './http-action.ts';
 import { performRun } from './run-action.ts';
 import { toRecordable } from './to-recordable.ts';
+import type { ActionRequest, CallInfo } from './types.ts';
 
 /**
  * Runs one attempt of an action where it is called (a pool worker, or the main thread for

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import type { CallInfo } from '../executors/types.ts';
-import { isAlive } from '../util/is-alive.ts';
+import { isGroupAlive, signalGroup, type ProcessTracker } from '../proc/process-group.ts';
 import { ActionError } from './action-error.ts';
-import type { ProcessTracker } from './action-context.ts';
 import { OutputBuffer, outputLimit, outputTooLarge } from './output-limit.ts';
+import type { CallInfo } from './types.ts';
 
 /** How long a shell command has between SIGTERM and SIGKILL. @default 2000 */
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -142,25 +141,6 @@ function runEnv(context: CallInfo): Record<string, string> {
     JOBRUN_TASK: context.task,
     JOBRUN_JOB: context.job,
   };
-}
-
-/**
- * Sends `signal` to a whole process group; a group that is already gone is fine. Returns whether
- * the group still had a member to receive it.
- */
-export function signalGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
-  if (pgid === undefined) return false;
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    // ESRCH: every member has exited already.
-    return false;
-  }
-}
-
-function isGroupAlive(pgid: number | undefined): boolean {
-  return pgid !== undefined && isAlive(-pgid);
 }
 
 function lastLine(text: string): string {

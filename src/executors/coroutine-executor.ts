@@ -1,16 +1,17 @@
-import type { ProcessTracker } from '../actions/action-context.ts';
-import { groupReaper } from '../actions/group-reaper.ts';
 import { startAction } from '../actions/perform-action.ts';
+import type { ActionRequest } from '../actions/types.ts';
 import type { ExecutorConfig } from '../job/types.ts';
+import { groupReaper } from '../proc/group-reaper.ts';
+import type { ProcessTracker } from '../proc/process-group.ts';
 import type { ItemErrorCode } from '../results/types.ts';
 import {
   acquireCrashGuard,
   releaseCrashGuard,
   runInCrashScope,
   type CrashScope,
-} from './crash-guard.ts';
+} from '../proc/crash-guard.ts';
 import { itemError, serializeError } from './serialize-error.ts';
-import type { ActionOutcome, ActionRequest, ExecuteOptions, ImmediateExecutor } from './types.ts';
+import type { ActionOutcome, ExecuteOptions, ImmediateExecutor } from './types.ts';
 
 const WORKER_ID = 'coroutine';
 

@@ -1,6 +1,7 @@
 import type { PoolWorker } from './pool-worker.ts';
 import { itemError } from './serialize-error.ts';
-import type { ActionOutcome, ActionRequest, ExecuteOptions, SerializedError } from './types.ts';
+import type { ActionRequest } from '../actions/types.ts';
+import type { ActionOutcome, ExecuteOptions, SerializedError } from './types.ts';
 
 /**
  * Where one attempt stands in a pool. Only `running` has a clock; `settled` is final. An attempt

@@ -1,8 +1,9 @@
+import type { ActionRequest } from '../actions/types.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import { Attempt } from './pool-attempt.ts';
 import { PIPELINE_DEPTH } from './pool-hand-out.ts';
 import { Pool } from './pool.ts';
-import type { ActionOutcome, ActionRequest, ExecuteOptions, Executor } from './types.ts';
+import type { ActionOutcome, ExecuteOptions, Executor } from './types.ts';
 import type { WorkerFactory } from './worker-handle.ts';
 
 export { PIPELINE_DEPTH } from './pool-hand-out.ts';

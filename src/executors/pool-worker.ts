@@ -1,5 +1,5 @@
-import { groupReaper } from '../actions/group-reaper.ts';
-import { signalGroup } from '../actions/run-action.ts';
+import { groupReaper } from '../proc/group-reaper.ts';
+import { signalGroup } from '../proc/process-group.ts';
 import type { Attempt } from './pool-attempt.ts';
 import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
 import { itemError } from './serialize-error.ts';

@@ -1,4 +1,5 @@
-import type { ActionRequest, SerializedError } from './types.ts';
+import type { ActionRequest } from '../actions/types.ts';
+import type { SerializedError } from './types.ts';
 
 /**
  * The messages between a pool and its workers (threads or processes alike). Every message about

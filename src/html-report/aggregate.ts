@@ -1,4 +1,4 @@
-import { shortItem } from '../report/format.ts';
+import { shortItem } from '../util/short-text.ts';
 import { clipFirstLine, FailureGrouper } from './failure-groups.ts';
 import type { ItemSummary, ReportData, ServiceReport, TaskReport } from './model.ts';
 import { buildSeries } from './series.ts';

@@ -1,4 +1,3 @@
-import { checkReference, type ReferenceContext } from '../expr/check-reference.ts';
 import { walkStrings, type DataPath } from '../expr/collect-expressions.ts';
 import { ExpressionSyntaxError } from '../expr/expression-syntax-error.ts';
 import {
@@ -9,6 +8,7 @@ import {
 } from '../expr/parse-template.ts';
 import { REFUSED_SPOTS, shellSlots } from '../expr/shell-context.ts';
 import { directUpstream, upstreamOf } from './check-graph.ts';
+import { checkReference, type ReferenceContext } from './check-reference.ts';
 import type { Issue } from './issue.ts';
 import { isObject, rawTasks } from './job-data.ts';
 

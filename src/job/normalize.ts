@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defaultMaxWorkers } from '../plan/resolve-executor.ts';
+import { DEFAULT_EXECUTOR_KIND, DEFAULT_RETRY_DELAY_MS, defaultMaxWorkers } from './defaults.ts';
 import { parseDuration } from './duration.ts';
 import { isObject, rawFrom, rawNeeds, type RawObject } from './job-data.ts';
 import { parseModuleRef } from './module-ref.ts';
@@ -14,9 +14,6 @@ import type {
   MapSpec,
   Task,
 } from './types.ts';
-
-/** Delay before the first retry when `retryDelay` is not given. */
-export const DEFAULT_RETRY_DELAY_MS = 200;
 
 /**
  * The typed `Job` of a validated job file: defaults applied, durations in milliseconds, every
@@ -47,7 +44,7 @@ export function normalizeJob(data: RawObject, file: string, dir: string): Job {
 }
 
 function normalizeExecutor(setting: ExecutorSetting | undefined): ExecutorConfig {
-  const kind: ExecutorKind = setting?.kind ?? 'coroutine';
+  const kind: ExecutorKind = setting?.kind ?? DEFAULT_EXECUTOR_KIND;
   return { kind, maxWorkers: setting?.maxWorkers ?? defaultMaxWorkers(kind) };
 }
 

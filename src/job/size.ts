@@ -1,9 +1,6 @@
 const UNIT_BYTES = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 } as const;
 const SIZE = /^(\d+(?:\.\d+)?)(B|KB|MB|GB)$/;
 
-/** The default `maxOutput`: how much of a stream or an HTTP body jobrun keeps. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 ** 2;
-
 /**
  * Bytes of a size as written in a job file: a number of bytes, or a string like `512KB`, `16MB`,
  * `1.5GB` (powers of 1024). Returns `undefined` for anything else (the schema reports it).

@@ -7,9 +7,6 @@
 export const EXECUTOR_KINDS = ['process', 'thread', 'coroutine'] as const;
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
 
-/** Default `maxWorkers` of the coroutine executor. */
-export const DEFAULT_COROUTINE_WORKERS = 64;
-
 /** Where a task's action runs. */
 export interface ExecutorConfig {
   /** @default 'coroutine' */

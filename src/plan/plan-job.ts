@@ -1,5 +1,5 @@
 import type { ExecutorConfig, ExecutorSetting, Job, MapSpec } from '../job/types.ts';
-import { knownItemCount } from './item-source.ts';
+import { knownItemCount } from './item-count.ts';
 import { orderTasks } from './order.ts';
 import { resolveExecutor } from './resolve-executor.ts';
 

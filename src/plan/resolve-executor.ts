@@ -1,15 +1,5 @@
-import { availableParallelism } from 'node:os';
-import {
-  DEFAULT_COROUTINE_WORKERS,
-  type ExecutorConfig,
-  type ExecutorKind,
-  type ExecutorSetting,
-} from '../job/types.ts';
-
-/** The default `maxWorkers` of a kind: the CPU count for pools, 64 for coroutines. */
-export function defaultMaxWorkers(kind: ExecutorKind): number {
-  return kind === 'coroutine' ? DEFAULT_COROUTINE_WORKERS : availableParallelism();
-}
+import { defaultMaxWorkers } from '../job/defaults.ts';
+import type { ExecutorConfig, ExecutorSetting } from '../job/types.ts';
 
 /**
  * The executor a task runs on. Precedence: command-line override, then the task's own

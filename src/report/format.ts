@@ -1,7 +1,5 @@
 /** Small text helpers shared by every output mode. */
 
-// For the live listing's rows, which import it from here.
-
 /** Local wall-clock time as `HH:MM:SS.mmm`. */
 export function formatClock(date: Date): string {
   const pad = (value: number, width = 2): string => String(value).padStart(width, '0');
@@ -13,35 +11,11 @@ export function itemLabel(task: string, index: number | null): string {
   return index === null ? task : `${task}[${index}]`;
 }
 
-/**
- * Cuts `text` to at most `width` characters, ending with `…` when cut. Widths below 1 give ''.
- * Counts UTF-16 units, which is right for the ASCII-and-symbols text jobrun prints.
- */
-export function truncate(text: string, width: number): string {
-  if (!Number.isFinite(width) || text.length <= width) return text;
-  if (width < 1) return '';
-  return `${text.slice(0, width - 1)}…`;
-}
-
 /** The first line of a possibly multi-line message, marked with `…` when lines were dropped. */
 export function firstLine(message: string): string {
   const trimmed = message.trim();
   const end = trimmed.indexOf('\n');
   return end === -1 ? trimmed : `${trimmed.slice(0, end).trimEnd()} …`;
-}
-
-/** A one-line short form of an item: strings as they are, anything else as JSON. */
-export function shortItem(item: unknown, width = 40): string {
-  let text: string;
-  if (typeof item === 'string') text = item;
-  else {
-    try {
-      text = JSON.stringify(item) ?? String(item);
-    } catch {
-      text = String(item);
-    }
-  }
-  return truncate(text.replace(/\s+/g, ' '), width);
 }
 
 /** `CODE: first line of the message`, the form errors take in every mode. */

@@ -1,5 +1,6 @@
 import { formatDuration } from '../util/format-duration.ts';
-import { fitWidth, itemLabel, shortItem, truncate } from './format.ts';
+import { shortItem, truncate } from '../util/short-text.ts';
+import { fitWidth, itemLabel } from './format.ts';
 import { progressParts } from './progress.ts';
 import { topErrorGroup, type RunTally, type TaskTally } from './run-tally.ts';
 import type { Style } from './style.ts';

@@ -1,7 +1,8 @@
 import type { ItemRecord } from '../results/types.ts';
 import type { RunEvent } from '../run/events.ts';
 import { formatDuration } from '../util/format-duration.ts';
-import { formatClock, formatItemError, itemLabel, truncate } from './format.ts';
+import { truncate } from '../util/short-text.ts';
+import { formatClock, formatItemError, itemLabel } from './format.ts';
 import { formatEta, formatRate, taskProgress } from './progress.ts';
 import { isFinalState, RunTally, type TaskTally } from './run-tally.ts';
 import { formatSummary } from './summary.ts';

@@ -1,7 +1,8 @@
 import type { TaskSummary } from '../results/types.ts';
 import type { TaskState } from '../run/events.ts';
 import { formatDuration } from '../util/format-duration.ts';
-import { itemLabel, truncate } from './format.ts';
+import { truncate } from '../util/short-text.ts';
+import { itemLabel } from './format.ts';
 import type { RunTally, TaskTally } from './run-tally.ts';
 import { createStyle, type Style } from './style.ts';
 

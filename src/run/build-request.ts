@@ -1,7 +1,7 @@
 import { walkStrings } from '../expr/collect-expressions.ts';
 import { evaluateCommand, evaluateValue, toText, type Scope } from '../expr/evaluate.ts';
 import { hasExpression } from '../expr/parse-template.ts';
-import type { ActionRequest, ResolvedAction } from '../executors/types.ts';
+import type { ActionRequest, ResolvedAction } from '../actions/types.ts';
 import type { Task } from '../job/types.ts';
 import type { RunContext } from './run-context.ts';
 

@@ -1,4 +1,4 @@
-import { failIfStranded, runInCrashScope, type CrashScope } from '../executors/crash-guard.ts';
+import { failIfStranded, runInCrashScope, type CrashScope } from '../proc/crash-guard.ts';
 import type { ItemError } from '../results/types.ts';
 import { isThenable } from '../util/is-thenable.ts';
 import { itemErrorFrom } from './item-error.ts';

@@ -16,7 +16,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { LockHeldError, ResultsWriteError } from '../errors.ts';
 import { createFolder } from '../results/create-folder.ts';
-import { isAlive } from '../util/is-alive.ts';
+import { isAlive } from '../proc/is-alive.ts';
 
 /** An exclusive lock held by this process; `release` removes it. */
 export interface RunLock {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { collectExpressions } from '../expr/collect-expressions.ts';
-import { acquireCrashGuard, releaseCrashGuard } from '../executors/crash-guard.ts';
+import { acquireCrashGuard, releaseCrashGuard } from '../proc/crash-guard.ts';
 import type { Executor } from '../executors/types.ts';
 import { expandResultsPath } from '../job/results-path.ts';
 import type { ExecutorConfig, ExecutorSetting, Job, Task } from '../job/types.ts';
-import { knownItemCount } from '../plan/item-source.ts';
+import { knownItemCount } from '../plan/item-count.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';

@@ -1,6 +1,7 @@
 import { evaluateValue } from '../expr/evaluate.ts';
 import type { ExecutorConfig, Task } from '../job/types.ts';
-import { knownItemCount, openStaticItemSource, type ItemSource } from '../plan/item-source.ts';
+import { knownItemCount } from '../plan/item-count.ts';
+import { openStaticItemSource, type ItemSource } from './item-source.ts';
 import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { itemScope } from './build-request.ts';

@@ -3,7 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createCoroutineExecutor } from '../../src/executors/coroutine-executor.ts';
-import type { ActionOutcome, ActionRequest } from '../../src/executors/types.ts';
+import type { ActionRequest } from '../../src/actions/types.ts';
+import type { ActionOutcome } from '../../src/executors/types.ts';
 import { closeAll, listenLocally, sendForever } from '../helpers/local-site.ts';
 
 /**

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { createExecutor } from '../../src/executors/create-executor.ts';
 import { PIPELINE_DEPTH } from '../../src/executors/pool-executor.ts';
-import type { ResolvedAction } from '../../src/executors/types.ts';
+import type { ResolvedAction } from '../../src/actions/types.ts';
 import { tempDir } from '../helpers/files.ts';
 import { errorOf, fn, maxOverlap, request, valueOf } from './support.ts';
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ActionOutcome, ActionRequest, ResolvedAction } from '../../src/executors/types.ts';
+import type { ActionRequest, ResolvedAction } from '../../src/actions/types.ts';
+import type { ActionOutcome } from '../../src/executors/types.ts';
 
 export { eventually, isAlive } from '../helpers/processes.ts';
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { isAlive } from '../../src/util/is-alive.ts';
+import { isAlive } from '../../src/proc/is-alive.ts';
 
 export { isAlive };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkReference, type ReferenceContext } from '../../src/expr/check-reference.ts';
+import { checkReference, type ReferenceContext } from '../../src/job/check-reference.ts';
 import { parseTemplate, type ExpressionRef } from '../../src/expr/parse-template.ts';
 
 const base: ReferenceContext = {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { ProcessTracker } from './action-context.ts';
+import type { ProcessTracker } from './process-group.ts';
 
 /**
  * The reaper's script: it keeps the process groups it is told of (`+PGID` / `-PGID` lines on its

@@ -1,19 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { MapSpec } from '../job/types.ts';
+import { rangeLength } from '../plan/item-count.ts';
 
 /** The items of a map task, produced lazily. */
 export interface ItemSource {
   /** The item count when known before iterating (list, range, glob); otherwise `null`. */
   total: number | null;
   items: AsyncIterable<unknown> | Iterable<unknown>;
-}
-
-/** The number of items of Python's `range(start, stop, step)`. */
-function rangeLength(start: number, stop: number, step: number): number {
-  if (step === 0) return 0;
-  const length = Math.ceil((stop - start) / step);
-  return Math.max(0, length);
 }
 
 function* rangeItems(start: number, stop: number, step: number): Generator<number> {
@@ -32,21 +26,6 @@ async function* readLineItems(path: string): AsyncGenerator<string> {
     }
   } finally {
     lines.close();
-  }
-}
-
-/** Items whose count is known without running anything: list and range. */
-export function knownItemCount(map: MapSpec): number | null {
-  switch (map.form) {
-    case 'list':
-      return map.items.length;
-    case 'range':
-      return rangeLength(map.start, map.stop, map.step);
-    case 'lines':
-    case 'glob':
-    case 'expression':
-    case 'from':
-      return null;
   }
 }
 

@@ -1,5 +1,5 @@
-import { didYouMean, listWords } from '../job/suggest.ts';
-import { EXPRESSION_ROOTS, type ExpressionRef, type PathStep } from './parse-template.ts';
+import { EXPRESSION_ROOTS, type ExpressionRef, type PathStep } from '../expr/parse-template.ts';
+import { didYouMean, listWords } from './suggest.ts';
 
 /** Where an expression sits, which decides the names it may use. */
 export interface ReferenceContext {
