@@ -31,23 +31,25 @@ export function checkServices(data: unknown): Issue[] {
 
 function readyProblem(ready: Record<string, unknown>): [string, string] | null {
   const { tcp, http } = ready;
-  if (typeof tcp === 'string' && !hasExpression(tcp) && tcpAddressProblem(tcp) !== null) {
-    return ['tcp', tcpAddressProblem(tcp) as string];
-  }
-  if (typeof http === 'string' && !hasExpression(http) && httpUrlProblem(http) !== null) {
-    return ['http', httpUrlProblem(http) as string];
-  }
-  return null;
+  const tcpProblem = typeof tcp === 'string' && !hasExpression(tcp) ? tcpAddressProblem(tcp) : null;
+  if (tcpProblem !== null) return ['tcp', tcpProblem];
+  const httpProblem =
+    typeof http === 'string' && !hasExpression(http) ? httpUrlProblem(http) : null;
+  return httpProblem === null ? null : ['http', httpProblem];
+}
+
+/** `HOST:PORT` (an IPv6 host in brackets) as host and port; `null` if it is not that. */
+export function parseTcpAddress(address: string): { host: string; port: number } | null {
+  const match = TCP_ADDRESS.exec(address);
+  const port = Number(match?.[2]);
+  if (match?.[1] === undefined || port < 1 || port > 65535) return null;
+  return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }
 
 /** Why `address` is not a `tcp` readiness address, or `null` when it is one. */
 export function tcpAddressProblem(address: string): string | null {
-  const match = TCP_ADDRESS.exec(address);
-  const port = Number(match?.[2]);
-  if (match === null || port < 1 || port > 65535) {
-    return `expected HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:6379, found ${JSON.stringify(address)}`;
-  }
-  return null;
+  if (parseTcpAddress(address) !== null) return null;
+  return `expected HOST:PORT with a port from 1 to 65535, such as 127.0.0.1:6379, found ${JSON.stringify(address)}`;
 }
 
 /** Why `url` is not an `http` readiness URL, or `null` when it is one. */
