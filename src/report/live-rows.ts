@@ -117,9 +117,9 @@ function serviceIcon(service: ServiceTally, options: FrameOptions): string {
 
 /**
  * The row of a service, above the tasks: its name, `service`, its state and how long it took
- * to become ready (`site  service  ready  61ms`).
+ * to become ready.
  *
- * @example serviceRow(site, layout) // 'site    service  ready  61ms'
+ * @example serviceRow(site, layout) // 'site    service  ready in 61.2ms'
  */
 export function serviceRow(service: ServiceTally, layout: RowLayout): string {
   const { style } = layout;
@@ -129,15 +129,15 @@ export function serviceRow(service: ServiceTally, layout: RowLayout): string {
       : service.state === 'starting' || service.state === 'skipped'
         ? style.yellow
         : style.green;
+  const state =
+    service.state === 'ready' && service.readyMs !== null
+      ? `ready in ${formatDuration(service.readyMs)}`
+      : service.state;
   const parts: Array<[string, string]> = [
     [service.name.padEnd(layout.idWidth), style.bold(service.name.padEnd(layout.idWidth))],
     ['service', style.dim('service')],
-    [service.state, paint(service.state)],
+    [state, paint(state)],
   ];
-  if (service.readyMs !== null) {
-    const ready = `ready in ${formatDuration(service.readyMs)}`;
-    parts.push([ready, style.dim(ready)]);
-  }
   return fitParts(parts, layout.width);
 }
 
