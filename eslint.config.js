@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   ['schedule', 'html-report', 'report'],
   ['run'],
-  ['executors', 'plan'],
+  ['executors', 'plan', 'services'],
   ['actions'],
   ['proc', 'results'],
   ['job'],

@@ -45,6 +45,8 @@ interface RunCommandOptions {
   output?: OutputMode;
   dryRun?: boolean;
   failFast?: boolean;
+  /** `false` with `--no-services`. */
+  services?: boolean;
 }
 
 function readVersion(): string {
@@ -135,7 +137,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       resultsPath ?? expandResultsPath(job, { id: '<run-id>', startedAt: '<started-at>' });
     const { checkResultsTarget } = await import('../src/results/results-target.ts');
     checkResultsTarget(job, shownResults, resultsPath === undefined ? undefined : '--results');
-    process.stdout.write(formatPlan(job, planJob(job, override), shownResults));
+    const plan = formatPlan(job, planJob(job, override), shownResults, {
+      skipServices: options.services === false,
+    });
+    process.stdout.write(plan);
     return EXIT_OK;
   }
 
@@ -176,6 +181,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       executor: override,
       ...(resultsPath === undefined ? {} : { resultsPath }),
       ...(options.failFast === true ? { failFast: true } : {}),
+      ...(options.services === false ? { skipServices: true } : {}),
       ...(process.env.JOBRUN_RUN_ID ? { runId: process.env.JOBRUN_RUN_ID } : {}),
       ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
       onEvent: (event) => reporter.onEvent(mask === null ? event : mask.value(event)),
@@ -300,6 +306,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option('--dry-run', 'validate and print the plan; run nothing')
     .option('--fail-fast', 'the first failed item cancels the run')
+    .option('--no-services', "start none of the job's services (they already run elsewhere)")
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, options: RunCommandOptions) =>
       setExitCode(await runCommand(file, options)),

@@ -76,6 +76,22 @@ export function checkExpressions(data: unknown): Issue[] {
     };
     walkStrings(data.env, (text, path) => check(text, ['env', ...path], context));
   }
+  if (isObject(data.services)) {
+    const context: ReferenceContext = {
+      ...base,
+      place: 'service',
+      isMapTask: false,
+      upstream: new Set(),
+    };
+    for (const [name, service] of Object.entries(data.services)) {
+      if (!isObject(service)) continue;
+      for (const place of ['env', 'ready'] as const) {
+        walkStrings(service[place], (text, path) =>
+          check(text, ['services', name, place, ...path], context),
+        );
+      }
+    }
+  }
   for (const [id, task] of tasks) {
     const context: ReferenceContext = {
       ...base,

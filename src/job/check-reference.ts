@@ -6,9 +6,10 @@ export interface ReferenceContext {
   /**
    * `task`: a task's `with`, `run`, `http` or `env`; `map`: a task's `map:` expression;
    * `results`: the job's results path, expanded before any task runs; `env`: the job's `env:`,
-   * evaluated when the run starts.
+   * evaluated when the run starts; `service`: a service's `env:` or `ready:`, evaluated before
+   * any task runs.
    */
-  place: 'task' | 'map' | 'results' | 'env';
+  place: 'task' | 'map' | 'results' | 'env' | 'service';
   /** The task holding the expression (not for `results`). */
   taskId?: string;
   /** Whether that task has `map:` (so `item` and `index` exist). */
@@ -41,7 +42,7 @@ export function checkReference(ref: ExpressionRef, context: ReferenceContext): s
   const roots: readonly string[] =
     context.place === 'results'
       ? RESULTS_ROOTS
-      : context.place === 'env'
+      : context.place === 'env' || context.place === 'service'
         ? ENV_ROOTS
         : EXPRESSION_ROOTS;
   if (!roots.includes(root)) {
@@ -50,6 +51,9 @@ export function checkReference(ref: ExpressionRef, context: ReferenceContext): s
     }
     if (context.place === 'env' && (EXPRESSION_ROOTS as readonly string[]).includes(root)) {
       return `${written} cannot be used in the job's env: only vars, env and job are known before the run starts; use a task's env: for per-item values`;
+    }
+    if (context.place === 'service' && (EXPRESSION_ROOTS as readonly string[]).includes(root)) {
+      return `${written} cannot be used in a service: only vars, env and job are known before the services start`;
     }
     return `unknown name "${root}" in ${written}; expected ${listWords(roots, 'or')}${didYouMean(root, roots)}`;
   }

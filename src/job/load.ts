@@ -6,6 +6,7 @@ import { checkExpressions } from './check-expressions.ts';
 import { checkFiles, checkResultsFile } from './check-files.ts';
 import { checkGraph } from './check-graph.ts';
 import { checkSchedule } from './check-schedule.ts';
+import { checkServices } from './check-services.ts';
 import { checkShapes } from './check-shapes.ts';
 import { formatJobPath, issueMessage, type Issue } from './issue.ts';
 import { isObject, type RawObject } from './job-data.ts';
@@ -104,6 +105,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   const issues: Issue[] = schemaIssues(validateAgainstSchema(data), data);
   // The semantic checks also run on a job the schema rejected, so that one pass reports all.
   issues.push(...checkGraph(data), ...checkExpressions(data), ...checkShapes(data));
+  issues.push(...checkServices(data));
   const [files, schedule] = await Promise.all([checkFiles(data, dir), checkSchedule(data)]);
   issues.push(...files, ...schedule, ...checkResultsFile(data, file, dir));
 

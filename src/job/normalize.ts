@@ -12,6 +12,7 @@ import type {
   ExecutorSetting,
   Job,
   MapSpec,
+  Service,
   Task,
 } from './types.ts';
 
@@ -39,8 +40,30 @@ export function normalizeJob(data: RawObject, file: string, dir: string): Job {
     vars,
     ...(isObject(data.env) ? { env: normalizeEnv(data.env) } : {}),
     ...(Array.isArray(data.secrets) ? { secrets: data.secrets.map(String) } : {}),
+    services: isObject(data.services) ? normalizeServices(data.services) : [],
     tasks,
   };
+}
+
+/** How long a service may take to become ready when `timeout` is not given. */
+export const DEFAULT_SERVICE_TIMEOUT_MS = 30_000;
+
+function normalizeServices(services: RawObject): Service[] {
+  return Object.entries(services as Record<string, RawObject>).map(([name, service]) => {
+    const ready = service.ready as Record<string, string>;
+    return {
+      name,
+      run: String(service.run),
+      ready:
+        ready.http !== undefined
+          ? { kind: 'http', url: ready.http }
+          : ready.tcp !== undefined
+            ? { kind: 'tcp', address: ready.tcp }
+            : { kind: 'log', text: String(ready.log) },
+      timeoutMs: parseDuration(service.timeout) ?? DEFAULT_SERVICE_TIMEOUT_MS,
+      env: isObject(service.env) ? normalizeEnv(service.env) : {},
+    };
+  });
 }
 
 function normalizeExecutor(setting: ExecutorSetting | undefined): ExecutorConfig {

@@ -227,6 +227,7 @@ function hintFor(schemaPart: unknown): string | undefined {
       [at($defs, 'envName'), ENV_NAME],
       [at(properties, 'name'), name],
       [at(properties, 'tasks'), 'at least one task'],
+      [at($defs, 'serviceReady'), 'exactly one of http, tcp or log'],
     ]);
   }
   return typeof schemaPart === 'object' && schemaPart !== null ? hints.get(schemaPart) : undefined;

@@ -96,6 +96,27 @@ export interface Task {
   env?: Record<string, string>;
 }
 
+/** When a service counts as ready. Values may still hold `${{ … }}` expressions. */
+export type ServiceReadySpec =
+  /** Any HTTP answer from this URL, whatever its status. */
+  | { kind: 'http'; url: string }
+  /** A connection accepted at `HOST:PORT`. */
+  | { kind: 'tcp'; address: string }
+  /** A line of the service's output (stdout or stderr) that contains this text. */
+  | { kind: 'log'; text: string };
+
+/** A long-running command the tasks need, started before the first task, stopped after the last. */
+export interface Service {
+  name: string;
+  /** The shell command, as written (no expressions), run in the job file's folder. */
+  run: string;
+  ready: ServiceReadySpec;
+  /** How long it may take to become ready. @default 30000 */
+  timeoutMs: number;
+  /** Extra environment variables of its command; values may hold `${{ … }}`. @default {} */
+  env: Record<string, string>;
+}
+
 export interface Job {
   name: string;
   description?: string;
@@ -126,6 +147,8 @@ export interface Job {
    * @default []
    */
   secrets?: string[];
+  /** Services in file order. @default [] */
+  services: Service[];
   /** Tasks in file order. */
   tasks: Task[];
 }

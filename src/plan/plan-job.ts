@@ -1,4 +1,5 @@
 import type { ExecutorConfig, ExecutorSetting, Job, MapSpec } from '../job/types.ts';
+import { formatDuration } from '../util/format-duration.ts';
 import { knownItemCount } from './item-count.ts';
 import { orderTasks } from './order.ts';
 import { resolveExecutor } from './resolve-executor.ts';
@@ -27,12 +28,34 @@ export function planJob(job: Job, override: ExecutorSetting = {}): PlannedTask[]
   }));
 }
 
-/** The plan as text, one line per task in dependency order. */
-export function formatPlan(job: Job, plan: readonly PlannedTask[], resultsPath: string): string {
+/**
+ * The plan as text: a line per service (started first, all at once), then one line per task in
+ * dependency order.
+ */
+export function formatPlan(
+  job: Job,
+  plan: readonly PlannedTask[],
+  resultsPath: string,
+  options: { skipServices?: boolean } = {},
+): string {
   const width = Math.max(...plan.map((task) => task.id.length));
   const lines = [
     `job ${job.name}: ${plan.length} task${plan.length === 1 ? '' : 's'}, results ${resultsPath}`,
   ];
+  const serviceWidth = Math.max(0, ...job.services.map((service) => service.name.length));
+  for (const service of job.services) {
+    const ready =
+      service.ready.kind === 'http'
+        ? `http ${service.ready.url}`
+        : service.ready.kind === 'tcp'
+          ? `tcp ${service.ready.address}`
+          : `log ${JSON.stringify(service.ready.text)}`;
+    const state =
+      options.skipServices === true
+        ? 'skipped (--no-services)'
+        : `ready: ${ready} within ${formatDuration(service.timeoutMs)}`;
+    lines.push(`  service ${service.name.padEnd(serviceWidth)}  ${service.run}  ${state}`);
+  }
   plan.forEach((task, position) => {
     const items =
       task.map === null

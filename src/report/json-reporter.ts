@@ -7,6 +7,7 @@ import { waitForFlush, type Reporter, type ReporterOptions } from './types.ts';
  *
  * ```text
  * {"type":"run-started","job":"crawl","runId":"…","startedAt":"…","resultsPath":"/…/crawl.jsonl","tasks":[{"id":"fetch","needs":[],"executor":{"kind":"coroutine","maxWorkers":16},"isMap":true,"total":100}]}
+ * {"type":"service-state","at":"…","service":"site","state":"ready","readyMs":61.2,"logPath":"/…/crawl.jsonl.site.log"}
  * {"type":"task-state","task":"fetch","state":"running","at":"…"}
  * {"type":"task-total","task":"fetch","total":100}
  * {"type":"item-started","task":"fetch","index":3,"item":"https://…","attempt":1,"worker":"coroutine","at":"…"}

@@ -2,7 +2,7 @@ import { formatDuration } from '../util/format-duration.ts';
 import { shortItem, truncate } from '../util/short-text.ts';
 import { fitWidth, itemLabel } from './format.ts';
 import { progressParts } from './progress.ts';
-import { topErrorGroup, type RunTally, type TaskTally } from './run-tally.ts';
+import { topErrorGroup, type RunTally, type ServiceTally, type TaskTally } from './run-tally.ts';
 import type { Style } from './style.ts';
 
 /** How the live listing lays out one frame. */
@@ -44,7 +44,8 @@ const ROW_INDENT = 2;
 const OUTPUT_INDENT = 4;
 
 /**
- * The lines of one frame of the live listing: per task in dependency order, an icon (waiting ◼,
+ * The lines of one frame of the live listing: first a row per service of the job (starting,
+ * ready, stopped; failed or exited with what happened under it), then per task in dependency order, an icon (waiting ◼,
  * running spinner, ok ✔, failed ✖, skipped or cancelled ↓) and its row; under a running map task
  * its items in flight, under a failed task its most frequent error. No line is wider than the
  * terminal less two columns, so none wraps.
@@ -53,7 +54,10 @@ export function listingLines(tally: RunTally, options: FrameOptions): string[] {
   const { style, isFinal } = options;
   const columns = options.columns || 80;
   const layout: RowLayout = {
-    idWidth: Math.max(0, ...[...tally.tasks.keys()].map((id) => id.length)),
+    idWidth: Math.max(
+      0,
+      ...[...tally.tasks.keys(), ...tally.services.keys()].map((id) => id.length),
+    ),
     width: Math.max(10, columns - ROW_INDENT - 2),
     nowMs: options.nowMs,
     style,
@@ -62,6 +66,10 @@ export function listingLines(tally: RunTally, options: FrameOptions): string[] {
   const under = { ...layout, width: layout.width - (OUTPUT_INDENT - ROW_INDENT) };
   const budget = isFinal ? new Map<string, number>() : inFlightBudget(tally, options.rows || 24);
   const lines: string[] = [];
+  for (const service of tally.services.values()) {
+    lines.push(`${serviceIcon(service, options)} ${serviceRow(service, layout)}`);
+    if (service.message !== null) lines.push(`  › ${fitWidth(service.message, under.width)}`);
+  }
   for (const task of tally.tasks.values()) {
     const { state } = task;
     const isOpen = state === 'waiting' || state === 'running';
@@ -91,13 +99,59 @@ export function listingLines(tally: RunTally, options: FrameOptions): string[] {
   return lines;
 }
 
+function serviceIcon(service: ServiceTally, options: FrameOptions): string {
+  const { style } = options;
+  switch (service.state) {
+    case 'starting':
+      return options.isFinal ? style.yellow('↓') : style.yellow(options.spinner);
+    case 'ready':
+      return style.green('●');
+    case 'stopped':
+      return style.green('✔');
+    case 'failed':
+    case 'exited':
+      return style.red('✖');
+    case 'skipped':
+      return style.yellow('↓');
+  }
+}
+
+/**
+ * The row of a service, above the tasks: its name, `service`, its state and how long it took
+ * to become ready.
+ *
+ * @example serviceRow(site, layout) // 'site    service  ready in 61.2ms'
+ */
+export function serviceRow(service: ServiceTally, layout: RowLayout): string {
+  const { style } = layout;
+  const paint =
+    service.state === 'failed' || service.state === 'exited'
+      ? style.red
+      : service.state === 'starting' || service.state === 'skipped'
+        ? style.yellow
+        : style.green;
+  const state =
+    service.state === 'ready' && service.readyMs !== null
+      ? `ready in ${formatDuration(service.readyMs)}`
+      : service.state;
+  const parts: Array<[string, string]> = [
+    [service.name.padEnd(layout.idWidth), style.bold(service.name.padEnd(layout.idWidth))],
+    ['service', style.dim('service')],
+    [state, paint(state)],
+  ];
+  return fitParts(parts, layout.width);
+}
+
 /** Screen rows left for in-flight lines, shared by the running map tasks. */
 function inFlightBudget(tally: RunTally, screenRows: number): Map<string, number> {
   const tasks = [...tally.tasks.values()];
   const running = tasks.filter(
     (task) => task.state === 'running' && (task.inFlight.size > 0 || task.lastLog !== null),
   );
-  const fixedRows = tasks.length + tasks.filter((task) => task.state === 'failed').length;
+  const fixedRows =
+    tasks.length +
+    tasks.filter((task) => task.state === 'failed').length +
+    [...tally.services.values()].reduce((rows, s) => rows + (s.message === null ? 1 : 2), 0);
   const free = Math.max(0, screenRows - fixedRows - SPARE_ROWS);
   const share = running.length === 0 ? 0 : Math.floor(free / running.length);
   return new Map(

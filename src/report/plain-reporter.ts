@@ -19,12 +19,15 @@ export const PROGRESS_LINE_INTERVAL_MS = 10_000;
  *
  * @example
  * ```text
+ * 14:02:07.050  service site  → starting
+ * 14:02:07.110  service site  → ready  60.2ms
  * 14:02:07.114  fetch  → running  coroutine ×16, 100 items
  * 14:02:07.160  fetch[3]  ok  41.7ms
  * 14:02:08.201  fetch[7]  failed  TIMEOUT: attempt exceeded 1000ms  after 3 attempts
  * 14:02:08.310  fetch[9]  log  retrying with a smaller page
  * 14:02:17.114  fetch  progress  10.0s  97 ok, 1 failed of 100  9.8 items/s  ETA 1s
  * 14:02:17.950  fetch  → failed  10.8s  98 ok, 2 failed of 100
+ * 14:02:17.990  service site  → stopped
  * ```
  */
 export function createPlainReporter(options: ReporterOptions): Reporter {
@@ -128,6 +131,11 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
             : `interrupted (${event.signal}): no new items start, waiting for in-flight items`,
         ],
       ];
+    case 'service-state': {
+      const ready = event.readyMs === undefined ? '' : `  ${formatDuration(event.readyMs)}`;
+      const message = event.message === undefined ? '' : `  ${event.message}`;
+      return [[new Date(event.at), `service ${event.service}  → ${event.state}${ready}${message}`]];
+    }
     case 'task-total':
     case 'task-progress':
     case 'item-started':

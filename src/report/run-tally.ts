@@ -1,5 +1,6 @@
 import type { ItemRecord, SummaryRecord, TaskSummary } from '../results/types.ts';
 import type { RunEvent, TaskInfo, TaskState } from '../run/events.ts';
+import type { ServiceState } from '../services/service-set.ts';
 import { formatItemError, itemLabel, normalizeMessage } from './format.ts';
 
 /** How many distinct error kinds a task keeps for the summary; the rest are only counted. */
@@ -54,6 +55,19 @@ export interface TaskTally {
   lastLog: string | null;
 }
 
+/** What the reporters know of one service of the job. */
+export interface ServiceTally {
+  name: string;
+  state: ServiceState;
+  /** Milliseconds from its start until it was ready; `null` until then. */
+  readyMs: number | null;
+  /** What went wrong (`failed`, `exited`), in one line. */
+  message: string | null;
+  /** Its last lines of output when it failed or exited. */
+  lines: string[];
+  logPath: string;
+}
+
 export interface RunTallyOptions {
   /** Track the attempts in flight (the live listing shows them). @default false */
   trackInFlight?: boolean;
@@ -73,6 +87,8 @@ export function isFinalState(state: TaskState): boolean {
  */
 export class RunTally {
   readonly tasks = new Map<string, TaskTally>();
+  /** In the order they were first reported (the job file's order). */
+  readonly services = new Map<string, ServiceTally>();
   job: string | null = null;
   runId: string | null = null;
   resultsPath: string | null = null;
@@ -115,6 +131,22 @@ export class RunTally {
         tally.failed = event.failed;
         tally.skipped = event.skipped;
         tally.cancelled = event.cancelled;
+        break;
+      }
+      case 'service-state': {
+        const service = this.services.get(event.service) ?? {
+          name: event.service,
+          state: event.state,
+          readyMs: null,
+          message: null,
+          lines: [],
+          logPath: event.logPath,
+        };
+        service.state = event.state;
+        if (event.readyMs !== undefined) service.readyMs = event.readyMs;
+        if (event.message !== undefined) service.message = event.message;
+        if (event.lines !== undefined) service.lines = event.lines;
+        this.services.set(event.service, service);
         break;
       }
       case 'task-total': {

@@ -148,7 +148,7 @@ export function formatSummaryTable(tally: RunTally, options: SummaryOptions = {}
 export function formatErrorGroups(tally: RunTally, options: SummaryOptions = {}): string[] {
   const width = options.width ?? Number.POSITIVE_INFINITY;
   const style = options.style ?? createStyle(false);
-  const lines: string[] = [];
+  const lines: string[] = serviceErrors(tally, width);
   for (const task of tally.tasks.values()) {
     if (task.errorGroups.size === 0) continue;
     const failed = tally.summary?.tasks[task.info.id]?.failed ?? task.failed;
@@ -173,6 +173,22 @@ export function formatErrorGroups(tally: RunTally, options: SummaryOptions = {})
         ),
       );
     }
+  }
+  return lines;
+}
+
+/**
+ * A service that failed to start or exited while tasks ran: what happened, then its last lines
+ * of output and where its whole log is.
+ */
+function serviceErrors(tally: RunTally, width: number): string[] {
+  const lines: string[] = [];
+  for (const service of tally.services.values()) {
+    if (service.message === null) continue;
+    lines.push(truncate(`service ${service.name}: ${service.message}`, width));
+    const what = service.lines.length === 0 ? 'no output' : 'its last lines of output';
+    lines.push(truncate(`  ${what} (all of it in ${service.logPath}):`, width));
+    for (const line of service.lines) lines.push(truncate(`    ${line}`, width));
   }
   return lines;
 }

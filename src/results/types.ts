@@ -16,6 +16,7 @@ export const ITEM_ERROR_CODES = [
   'TASK_ERROR',
   'CANCELLED',
   'OUTPUT_TOO_LARGE',
+  'SERVICE_EXITED',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 
@@ -77,4 +78,22 @@ export interface SummaryRecord {
   finishedAt: string;
 }
 
-export type ResultRecord = RunRecord | ItemRecord | SummaryRecord;
+/**
+ * How a service of the job ended: `stopped` by jobrun after the tasks; `failed` to become ready
+ * (it exited first, or its readiness timed out); `exited` on its own while tasks ran; `skipped`
+ * (`--no-services`).
+ */
+export type ServiceStatus = 'stopped' | 'failed' | 'exited' | 'skipped';
+
+/** One per service of the job, written before the summary. */
+export interface ServiceRecord {
+  type: 'service';
+  name: string;
+  status: ServiceStatus;
+  /** Milliseconds from its start until it was ready; `null` if it never was. */
+  readyMs: number | null;
+  /** Its shell's exit code; `null` when a signal ended it or it never started. */
+  exitCode: number | null;
+}
+
+export type ResultRecord = RunRecord | ItemRecord | ServiceRecord | SummaryRecord;

@@ -1,5 +1,6 @@
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemRecord, SummaryRecord, TaskStatus, TaskSummary } from '../results/types.ts';
+import type { ServiceStateChange } from '../services/service-set.ts';
 
 /**
  * The event stream of a run. Reporters only observe it; they never drive execution. Every event
@@ -36,6 +37,12 @@ export type RunEvent =
       /** With a final state: the task's counts, as in the summary (`total` when known). */
       counts?: TaskSummary;
     }
+  /**
+   * A service of the job changed state: `starting`, `ready`, then `stopped` after the tasks; or
+   * `failed` (not ready in time, or exited first), `exited` (on its own while tasks ran),
+   * `skipped` (`--no-services`). Services start after `run-started`, before any task.
+   */
+  | ({ type: 'service-state'; at: string } & ServiceStateChange)
   /** The item count of a map task became known (a glob or expression opened, a lines file read). */
   | { type: 'task-total'; task: string; total: number }
   /**

@@ -12,6 +12,8 @@ import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
 import { checkResultsTarget } from '../results/results-target.ts';
 import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
+import { ServiceExitedError } from '../services/service-exited.ts';
+import { ServiceSet } from '../services/service-set.ts';
 import { createDeferred, type Deferred } from '../util/deferred.ts';
 import { Channel } from './channel.ts';
 import type { RunEvent, RunEventListener, RunEventSelection } from './events.ts';
@@ -60,6 +62,8 @@ export interface RunJobOptions {
    * dead or unknown holder taken over (the line names the lock file).
    */
   onNotice?: (message: string) => void;
+  /** Start none of the job's `services:` (`--no-services`): they are recorded `skipped`. */
+  skipServices?: boolean;
 }
 
 export interface RunResult {
@@ -184,6 +188,12 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     throw error;
   }
   const restoreEnv = applyToProcessEnv(resolveJobEnv(job, env));
+  const services = new ServiceSet(job, {
+    resultsPath,
+    env,
+    isSkipped: options.skipServices === true,
+    onState: (change) => emit({ type: 'service-state', at: now(), ...change }),
+  });
   // Callbacks run in this process: what their code throws later, in a timer, fails their item.
   const isGuarded = callbacks.size > 0;
   if (isGuarded) acquireCrashGuard();
@@ -271,6 +281,20 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     if (options.drainSignal?.aborted) onDrain();
     if (options.cancelSignal?.aborted) onCancel();
 
+    // Every service is ready before the first task starts; one that is not, or that exits while
+    // tasks run, stops the run: no task starts (their records say cancelled) and items in flight
+    // are cancelled, their records saying SERVICE_EXITED.
+    const serviceFailure = await services.start();
+    if (serviceFailure !== null) {
+      stop.abort();
+      cancel.abort();
+    }
+    services.onExit((message) => {
+      if (isFinished) return;
+      stop.abort();
+      cancel.abort(new ServiceExitedError(message));
+    });
+
     // Per task: whether it started running (a `map: { from }` consumer waits for its producer).
     const started = new Map<string, Deferred<boolean>>();
     for (const task of ordered) started.set(task.id, createDeferred<boolean>());
@@ -320,16 +344,19 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     };
     for (const task of ordered) finished.set(task.id, execute(taskRuns.get(task.id) as TaskRun));
     const statuses = await Promise.all(finished.values());
-    sink.throwIfFailed();
     isFinished = true;
+    await services.stop();
+    for (const record of services.records()) sink.write(record);
+    sink.throwIfFailed();
 
     // A run whose every task finished ok is ok, even if a signal came meanwhile (too late to stop
     // anything): `jobrun schedule` stopping while the last items finish does not cancel it.
-    const runStatus: RunStatus = statuses.every((status) => status === 'ok')
-      ? 'ok'
-      : interruptedBy !== null
-        ? 'cancelled'
-        : 'failed';
+    const runStatus: RunStatus =
+      statuses.every((status) => status === 'ok') && serviceFailure === null
+        ? 'ok'
+        : interruptedBy !== null
+          ? 'cancelled'
+          : 'failed';
     const summary: SummaryRecord = {
       type: 'summary',
       status: runStatus,
@@ -349,7 +376,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     clearTimeout(drainTimer);
     options.drainSignal?.removeEventListener('abort', onDrain);
     options.cancelSignal?.removeEventListener('abort', onCancel);
-    await shutdownExecutors(executors, true);
+    await Promise.all([shutdownExecutors(executors, true), services.stop()]);
     sink.close();
     restoreEnv();
     if (isGuarded) releaseCrashGuard();

@@ -6,6 +6,7 @@ import type { ItemRecord, TaskStatus, TaskSummary } from '../results/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
+import { withCancelReason } from './cancel-reason.ts';
 import type { Channel } from './channel.ts';
 import { runItem, type CallbackFn } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
@@ -117,7 +118,8 @@ async function openItemSource(run: RunContext, taskRun: TaskRun): Promise<ItemSo
   }
 }
 
-function record(run: RunContext, taskRun: TaskRun, entry: ItemRecord): void {
+function record(run: RunContext, taskRun: TaskRun, given: ItemRecord): void {
+  const entry = run.cancelSignal.aborted ? withCancelReason(given, run.cancelSignal) : given;
   const counts = taskRun.counts;
   if (entry.status === 'ok') counts.ok++;
   else if (entry.status === 'failed') counts.failed++;

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/files.ts';
+import { closedPorts } from '../helpers/local-site.ts';
 import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const JOBS = fileURLToPath(new URL('../../jobs/', import.meta.url));
@@ -14,7 +15,7 @@ let site: ChildProcess;
 let siteUrl = '';
 
 before(async () => {
-  // The demo site the examples document, on a free port of 127.0.0.1.
+  // A second demo site on a free port of 127.0.0.1, for the jobs pointed elsewhere with --var.
   site = spawn(process.execPath, [join(JOBS, 'demo-site.js')], {
     env: { ...process.env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -63,19 +64,51 @@ describe('the example jobs', () => {
     assert.equal(byIndex(records, 'total')[0]?.result, 2470);
   });
 
-  test('crawl: pages fetched, the callback writes one line per page and returns url and size', async () => {
-    const records = await runExample('crawl', ['--var', `site=${siteUrl}`]);
+  test('crawl: its demo site started as a service; the callback writes one line per page', async () => {
+    // As a user runs it from a fresh clone: nothing else started, the job's own service serves.
+    const records = await runExample('crawl');
+    const site = 'http://127.0.0.1:8787';
+    const service = records.find((record) => record.type === 'service');
+    assert.equal(service?.name, 'site');
+    assert.equal(service?.status, 'stopped');
+    assert.equal(typeof service?.readyMs, 'number');
     const pages = byIndex(records, 'fetch').map(
       (record) => record.result as { url: string; size: number },
     );
     assert.equal(pages.length, 10);
-    assert.deepEqual(pages[1], { url: `${siteUrl}/pages/1`, size: 1007 });
+    assert.deepEqual(pages[1], { url: `${site}/pages/1`, size: 1007 });
     const lines = readFileSync(join(JOBS, 'results', 'crawl-pages.txt'), 'utf8')
       .trim()
       .split('\n');
     assert.equal(lines.length, 10);
-    assert.ok(lines.includes(`url: ${siteUrl}/pages/1 size: 1007`));
+    assert.ok(lines.includes(`url: ${site}/pages/1 size: 1007`));
     assert.equal((byIndex(records, 'report')[0]?.result as { stdout: string }).stdout.trim(), '10');
+  });
+
+  test('crawl --var site=… --no-services: another site, no service started', async () => {
+    const records = await runExample('crawl', ['--var', `site=${siteUrl}`, '--no-services']);
+    assert.deepEqual(
+      records.filter((record) => record.type === 'service').map((record) => record.status),
+      ['skipped'],
+    );
+    assert.ok(
+      byIndex(records, 'fetch').every((record) =>
+        String((record.result as { url: string }).url).startsWith(siteUrl),
+      ),
+    );
+  });
+
+  test('echo: 100 clients of the echo service, min ≤ median ≤ max round trip', async () => {
+    const [port] = await closedPorts(1);
+    const records = await runExample('echo', ['--var', `port=${port}`]);
+    assert.equal(byIndex(records, 'ping').filter((record) => record.status === 'ok').length, 100);
+    const stats = byIndex(records, 'stats')[0]?.result as Record<string, number>;
+    assert.equal(stats.clients, 100);
+    assert.ok(
+      stats.minMs! <= stats.medianMs! && stats.medianMs! <= stats.maxMs!,
+      JSON.stringify(stats),
+    );
+    assert.equal(records.find((record) => record.type === 'service')?.status, 'stopped');
   });
 
   test('pipeline: every produced record is consumed', async () => {

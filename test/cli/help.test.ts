@@ -13,6 +13,7 @@ const RUN_OPTIONS = [
   '--output <mode>',
   '--dry-run',
   '--fail-fast',
+  '--no-services',
 ];
 
 /** The option terms (`--name <arg>`) listed under a help heading, up to the next heading. */

@@ -88,3 +88,42 @@ test('no line of the listing is wider than the terminal less two columns, whatev
     }
   }
 });
+
+test('services show as rows above the tasks: starting, ready, exited with what happened', () => {
+  const tally = new RunTally({ trackInFlight: true });
+  const at = new Date().toISOString();
+  for (const event of fetchThenReport(3)) {
+    tally.apply(event);
+    if (event.type === 'run-started') break;
+  }
+  const service = { at, logPath: '/tmp/x.jsonl.site.log' };
+  tally.apply({ type: 'service-state', service: 'site', state: 'starting', ...service });
+  tally.apply({ type: 'service-state', service: 'db', state: 'starting', ...service });
+  tally.apply({
+    type: 'service-state',
+    service: 'site',
+    state: 'ready',
+    readyMs: 61.2,
+    ...service,
+  });
+  tally.apply({
+    type: 'service-state',
+    service: 'db',
+    state: 'exited',
+    message: 'exited with code 4 while tasks ran',
+    lines: ['lost my database'],
+    ...service,
+  });
+  const lines = listingLines(tally, {
+    columns: 80,
+    rows: 24,
+    nowMs: Date.now(),
+    style: createStyle(false),
+    spinner: '⠋',
+    isFinal: false,
+  });
+  assert.match(lines[0] ?? '', /^● site +service {2}ready in 61\.2ms$/);
+  assert.match(lines[1] ?? '', /^✖ db +service {2}exited$/);
+  assert.equal(lines[2], '  › exited with code 4 while tasks ran');
+  assert.match(lines[3] ?? '', /fetch/);
+});
