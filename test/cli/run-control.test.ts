@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli, startCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { byIndex, itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
-import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
+import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/engine/', import.meta.url));
 const workDir = tempDir('control');
@@ -112,7 +112,7 @@ describe('interrupts', () => {
     assert.equal(summary.tasks.stuck?.cancelled, 4);
     const shells = pidsIn(pids);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
+    assert.deepEqual(shells.filter(isRunning), [], 'no shell outlives jobrun');
   });
 });
 
@@ -131,8 +131,8 @@ describe('a jobrun killed outright', () => {
       cli.child.kill('SIGKILL');
       await cli.exited;
       // Generous under load; the commands sleep 30 s, so a missing reaper still fails this.
-      await eventually(() => !shells.some(isAlive), 15_000);
-      assert.deepEqual(shells.filter(isAlive), [], 'no shell outlives jobrun');
+      await eventually(() => !shells.some(isRunning), 15_000);
+      assert.deepEqual(shells.filter(isRunning), [], 'no shell outlives jobrun');
     });
   }
 });

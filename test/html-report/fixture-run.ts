@@ -12,7 +12,7 @@ tasks:
     map: { range: 12 }
     function: ./square.mjs#square
     retries: 1
-    retryDelay: 10ms
+    retryDelay: 500ms
   shell:
     executor: { kind: coroutine, maxWorkers: 3 }
     map: [a, b, c, d, e, f]

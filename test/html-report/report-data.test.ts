@@ -68,7 +68,7 @@ describe('jobrun report on a real run', () => {
       slowest,
       [...slowest].sort((a, b) => b - a),
     );
-    // Failed items ran twice (a retry): they are the slowest.
+    // Failed items ran twice, 500 ms apart (a retry): they are the slowest.
     assert.deepEqual(
       square.slowest
         .slice(0, 3)

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../../src/expr/shell-quote.ts';
 import { CLI_PATH } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/files.ts';
-import { eventually, isAlive, pidsIn } from '../helpers/processes.ts';
+import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 import { byIndex, readRecords } from '../helpers/results.ts';
 import { testsNeeding } from '../helpers/tools.ts';
 
@@ -202,5 +202,5 @@ test('closing the terminal drains the run: a complete file, the commands in flig
   assert.equal(records.at(-1)?.type, 'summary');
   assert.equal(records.at(-1)?.status, 'cancelled');
   await sleep(200);
-  assert.deepEqual(pidsIn(pids).filter(isAlive), [], 'no command outlives jobrun');
+  assert.deepEqual(pidsIn(pids).filter(isRunning), [], 'no command outlives jobrun');
 });
