@@ -229,7 +229,6 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
         consumers: [],
         callback: callbacks.get(task.id) ?? null,
         counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0 },
-        lastProgressMs: 0,
       });
     }
     for (const taskRun of taskRuns.values()) {
