@@ -68,12 +68,12 @@ class ItemRun implements WatchedAttempt {
   attempts = 0;
   outcome: ActionOutcome | null = null;
   error: ItemError | null = null;
-  /** When the current attempt started, and where. */
-  attemptStartedMs = 0;
+  /** When the current attempt started, and where; `isRunning` until its outcome came. */
   attemptStartedAt = '';
   attemptWorker = '';
-  /** An `item-started` event went out, so the item's `item-finished` must follow. */
-  isAnnounced = false;
+  isRunning = false;
+  /** The attempt whose `item-started` event went out last (0: none). */
+  announcedAttempt = 0;
 
   constructor(deps: ItemRunnerDeps, item: unknown, index: number | null) {
     this.deps = deps;
@@ -92,23 +92,26 @@ class ItemRun implements WatchedAttempt {
   }
 
   #onStart(worker: string): void {
-    const nowMs = performance.now();
     const at = isoNow();
     if (this.startedAt === null) {
-      this.startedMs = nowMs;
+      this.startedMs = performance.now();
       this.startedAt = at;
     }
-    this.attemptStartedMs = nowMs;
     this.attemptStartedAt = at;
     this.attemptWorker = worker;
+    this.isRunning = true;
     const wanted = this.deps.run.wants.itemStarted;
-    if (wanted === true) this.announce();
+    if (wanted === true) this.#announce();
     else if (wanted === 'waiting') this.deps.watch?.started(this);
   }
 
-  announce(): void {
+  announceIfRunning(): void {
+    if (this.isRunning && this.announcedAttempt !== this.attempts) this.#announce();
+  }
+
+  #announce(): void {
     const { run, task } = this.deps;
-    this.isAnnounced = true;
+    this.announcedAttempt = this.attempts;
     run.emit({
       type: 'item-started',
       task: task.id,
@@ -137,7 +140,7 @@ class ItemRun implements WatchedAttempt {
 
   /** Takes an attempt's outcome (`null`: it could not start); whether another may follow. */
   take(outcome: ActionOutcome | null): boolean {
-    this.deps.watch?.ended(this);
+    this.isRunning = false;
     if (outcome !== null) {
       this.outcome = outcome;
       this.error = outcome.ok ? null : toItemError(outcome.error);
@@ -243,6 +246,6 @@ function recordOf(
       startedAt === null ? 0 : Math.round((performance.now() - itemRun.startedMs) * 10) / 10,
     worker: itemRun.outcome?.workerId ?? null,
   };
-  if (itemRun.isAnnounced) deps.run.announced.add(record);
+  if (itemRun.announcedAttempt !== 0) deps.run.announced.add(record);
   return record;
 }

@@ -4,31 +4,31 @@ import type { RunContext } from './run-context.ts';
 /** How often a running task is looked at: its counts, and its attempts that have run a while. */
 export const WATCH_EVERY_MS = 100;
 
-/**
- * An attempt that has started and not ended, not announced yet (`itemStarted: 'waiting'`): it is
- * announced at the first look after it has run `WATCH_EVERY_MS`.
- */
+/** An attempt that started, for `itemStarted: 'waiting'`. */
 export interface WatchedAttempt {
-  /** When it started (`performance.now()`). */
-  readonly attemptStartedMs: number;
-  /** Sends its `item-started` event. */
-  announce(): void;
+  /** Sends its `item-started` event if the attempt that started then still runs. */
+  announceIfRunning(): void;
 }
 
 /**
  * Looks at a running task ten times a second, on a timer that never keeps the process up: sends
- * its counts (`task-progress`) when they changed, and announces the attempts that have been
- * running for `WATCH_EVERY_MS` or more (`item-started` in `'waiting'` mode).
+ * its counts (`task-progress`) when they changed, and announces the attempts still running one
+ * whole period after the look that followed their start, so after 0.1 to 0.2 s (`item-started`
+ * in `'waiting'` mode).
  *
- * Per item this costs a set insertion and removal, never an event: a listing shows items that
- * take long enough to be seen, while a map of items of a millisecond builds no per-item event.
+ * Per item this costs one array slot, never an event: a listing shows the items that take long
+ * enough to be seen, while a map of items of a millisecond builds no event per item. Started
+ * attempts go into an array per period rather than a set they leave as they end: a set with
+ * thousands of entries coming and going a second is garbage that outlives them.
  */
 export class TaskWatch {
   readonly #run: RunContext;
   readonly #task: string;
   readonly #counts: TaskSummary;
-  readonly #running = new Set<WatchedAttempt>();
   readonly #timer: NodeJS.Timeout;
+  /** Attempts started since the last look, and in the period before it. */
+  #young: WatchedAttempt[] = [];
+  #old: WatchedAttempt[] = [];
   /** ok + failed + skipped + cancelled at the last `task-progress` event; -1 before the first. */
   #lastDone = -1;
 
@@ -41,17 +41,14 @@ export class TaskWatch {
   }
 
   started(attempt: WatchedAttempt): void {
-    this.#running.add(attempt);
-  }
-
-  ended(attempt: WatchedAttempt): void {
-    this.#running.delete(attempt);
+    this.#young.push(attempt);
   }
 
   /** The task ended: its final counts go out. */
   stop(): void {
     clearInterval(this.#timer);
-    this.#running.clear();
+    this.#young = [];
+    this.#old = [];
     if (this.#run.wants.progress) this.#sendProgress();
   }
 
@@ -60,13 +57,9 @@ export class TaskWatch {
       const { ok, failed, skipped, cancelled } = this.#counts;
       if (ok + failed + skipped + cancelled !== this.#lastDone) this.#sendProgress();
     }
-    if (this.#running.size === 0) return;
-    const sinceMs = performance.now() - WATCH_EVERY_MS;
-    for (const attempt of this.#running) {
-      if (attempt.attemptStartedMs > sinceMs) continue;
-      this.#running.delete(attempt);
-      attempt.announce();
-    }
+    for (const attempt of this.#old) attempt.announceIfRunning();
+    this.#old = this.#young;
+    this.#young = [];
   }
 
   #sendProgress(): void {
