@@ -142,8 +142,8 @@ export function finishUnrun(
 /**
  * Runs a task's items through its gate, a p-queue that admits as many as the executor can
  * usefully take, writing each record as soon as it is known. Every item source is read the same
- * way, one item at a time as the gate has room: a list, a range, a file's lines or a producer's
- * stream. Returns the task's final status.
+ * way (`batchesOf`), as the gate has room: a list, a range, a file's lines or a producer's stream.
+ * Returns the task's final status.
  */
 export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskStatus> {
   const { task } = taskRun;
@@ -224,6 +224,8 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   let rest: number | null = null;
   try {
     feed: for (;;) {
+      // Items not yet taken from their source get no record, but are counted (below).
+      if (run.stopSignal.aborted) break;
       const next = await batches.next();
       if (next.done === true) {
         isDone = true;
@@ -231,8 +233,8 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       }
       for (const item of next.value) {
         if (run.stopSignal.aborted) {
-          // Taken from the source, never admitted: recorded as not started, like the rest of
-          // its batch.
+          // Taken from the source, never admitted: recorded as not started, like the rest of its
+          // batch.
           isStoppedEarly = true;
           settle(notStartedRecord(task, item, isMap ? index : null), index);
           index++;
@@ -250,7 +252,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   } finally {
     // A lines file is read to its end to count what was not run; otherwise, as `for await` does
     // on an early exit, a stream is told to stop.
-    if (!isDone && isStoppedEarly && task.map?.form === 'lines') rest = await countRest(batches);
+    if (!isDone && task.map?.form === 'lines') rest = await countRest(batches);
     else if (!isDone) await batches.return(undefined);
   }
   await gate.onIdle();
