@@ -25,6 +25,7 @@ const CASES = [
   'thread-noop',
   'process-noop',
   'uneven-items',
+  'sleep-items',
   'run-true',
   'crawl',
   'cpu',

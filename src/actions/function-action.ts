@@ -1,27 +1,39 @@
 import type { ModuleRef } from '../job/types.ts';
 import { errorMessage } from '../util/error-message.ts';
-import { isThenable } from '../util/is-thenable.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
-import { loadedModule, loadModule } from './load-module.ts';
+import { loadModule } from './load-module.ts';
+import { toRecordable } from './to-recordable.ts';
 
 /**
- * Calls `fn(input, ctx)` of a user's module. A thrown error becomes `TASK_ERROR` with the user's
- * message and stack; the value is checked by the caller. Once the module is loaded, a function
- * that returns a plain value gives it back synchronously (a sync throw is thrown as the
- * `ActionError`); otherwise it returns a promise of the awaited value. The coroutine executor's
- * hot path: a no-op item then costs no promise turn at all.
+ * Calls `fn(input, ctx)` of a user's module, loaded once per worker, and resolves with the
+ * awaited value (whether the function returned it or a promise of it) in recordable JSON form. A
+ * thrown error or a rejection becomes `TASK_ERROR` with the user's message and stack; a value
+ * that cannot be recorded, `NOT_SERIALIZABLE`.
  */
-export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext): unknown {
-  const exports = loadedModule(module.path);
-  if (exports === undefined) {
-    return loadModule(module.path).then(
-      () => callFunction(module, input, ctx),
+export function callFunction(
+  module: ModuleRef,
+  input: unknown,
+  ctx: TaskContext,
+): Promise<unknown> {
+  // Two promise reactions per call, not an async frame and an await per step: with a crash scope
+  // on, every promise of the process costs a hook call.
+  return loadModule(module.path)
+    .then(
+      (exports) => exportedFunction(exports, module)(input, ctx),
       (error: unknown) => {
         throw taskError(error, `cannot load ${module.source}`);
       },
-    );
-  }
+    )
+    .then(toRecordable, (error: unknown) => {
+      throw taskError(error);
+    });
+}
+
+function exportedFunction(
+  exports: Record<string, unknown>,
+  module: ModuleRef,
+): (input: unknown, ctx: TaskContext) => unknown {
   const fn = exports[module.exportName];
   if (typeof fn !== 'function') {
     throw new ActionError(
@@ -29,16 +41,7 @@ export function callFunction(module: ModuleRef, input: unknown, ctx: TaskContext
       `Expected \`${module.source}\` to export a function \`${module.exportName}\`, got \`${typeof fn}\``,
     );
   }
-  let value: unknown;
-  try {
-    value = (fn as (input: unknown, ctx: TaskContext) => unknown)(input, ctx);
-  } catch (error) {
-    throw taskError(error);
-  }
-  if (!isThenable(value)) return value;
-  return Promise.resolve(value).then(undefined, (error: unknown) => {
-    throw taskError(error);
-  });
+  return fn as (input: unknown, ctx: TaskContext) => unknown;
 }
 
 function taskError(error: unknown, prefix?: string): ActionError {

@@ -7,11 +7,9 @@ import type { ActionRequest, CallInfo } from './types.ts';
 
 /**
  * Runs one attempt of an action where it is called (a pool worker, or the main thread for
- * coroutines) and gives its value in recordable JSON form; fails with an error carrying an
- * `ItemErrorCode` (an `ActionError`) when the action fails. A function that returns a plain value
- * has its recordable value returned synchronously, and a synchronous failure is thrown. Anything
- * that waits returns a `Promise` (of the recordable value) instead. Recordable values are JSON
- * data, never a `Promise`, so `instanceof Promise` tells the two apart.
+ * coroutines) and resolves with its value in recordable JSON form; rejects with an error carrying
+ * an `ItemErrorCode` (an `ActionError`) when the action fails. Never throws: every failure is a
+ * rejection.
  *
  * @example
  * const value = await startAction(
@@ -20,17 +18,14 @@ import type { ActionRequest, CallInfo } from './types.ts';
  * );
  * // value: { exitCode: 0, stdout: 'hi\n', stderr: '' }
  */
-export function startAction(request: ActionRequest, environment: ActionEnvironment): unknown {
+export function startAction(
+  request: ActionRequest,
+  environment: ActionEnvironment,
+): Promise<unknown> {
   const { action, context } = request;
   switch (action.type) {
-    case 'function': {
-      const value = callFunction(
-        action.module,
-        request.input,
-        new FunctionContext(context, environment),
-      );
-      return value instanceof Promise ? value.then(toRecordable) : toRecordable(value);
-    }
+    case 'function':
+      return callFunction(action.module, request.input, new FunctionContext(context, environment));
     case 'run':
       return performRun(action.command, context, {
         signal: environment.signal,
@@ -53,10 +48,9 @@ export function startAction(request: ActionRequest, environment: ActionEnvironme
 }
 
 /**
- * The `ctx` of a function. A class rather than an object literal with a getter: a literal's
- * getter is a new function per call, the largest allocation of a no-op item. `signal` is read
- * through to the environment, which creates it only if the function looks at it; `log` is an own
- * function so that `const { log } = ctx` works.
+ * The `ctx` of a function: plain own properties, so `{ ...ctx }` and `Object.keys(ctx)` hold them
+ * all, `signal` included. A class rather than an object literal only to give each `ctx` the same
+ * shape; `log` is an own function so that `const { log } = ctx` works.
  */
 class FunctionContext implements TaskContext {
   readonly item: unknown;
@@ -64,9 +58,9 @@ class FunctionContext implements TaskContext {
   readonly task: string;
   readonly job: string;
   readonly attempt: number;
+  readonly signal: AbortSignal;
   readonly workerId: string;
   readonly log: (message: string) => void;
-  readonly #environment: ActionEnvironment;
 
   constructor(context: CallInfo, environment: ActionEnvironment) {
     this.item = context.item;
@@ -74,12 +68,8 @@ class FunctionContext implements TaskContext {
     this.task = context.task;
     this.job = context.job;
     this.attempt = context.attempt;
+    this.signal = environment.signal;
     this.workerId = environment.workerId;
-    this.#environment = environment;
     this.log = (message) => environment.log(String(message));
-  }
-
-  get signal(): AbortSignal {
-    return this.#environment.signal;
   }
 }

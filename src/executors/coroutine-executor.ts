@@ -1,76 +1,61 @@
+import type { ActionEnvironment } from '../actions/action-context.ts';
 import { startAction } from '../actions/perform-action.ts';
 import type { ActionRequest } from '../actions/types.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import { groupReaper } from '../proc/group-reaper.ts';
 import type { ProcessTracker } from '../proc/process-group.ts';
 import type { ItemErrorCode } from '../results/types.ts';
+import { AbortControllers } from './abort-controllers.ts';
 import {
   acquireCrashGuard,
+  clearStranded,
+  failIfStranded,
   releaseCrashGuard,
   runInCrashScope,
   type CrashScope,
+  type Strandable,
 } from '../proc/crash-guard.ts';
 import { itemError, serializeError } from './serialize-error.ts';
-import type { ActionOutcome, ExecuteOptions, ImmediateExecutor } from './types.ts';
+import type { ActionOutcome, ExecuteOptions, Executor } from './types.ts';
 
 const WORKER_ID = 'coroutine';
 
-/** What the attempts of one executor share. */
-interface CoroutineState {
-  readonly maxWorkers: number;
-  running: number;
-  /** Attempts waiting for a slot, oldest first, from `head` on. */
-  waiting: (Attempt | undefined)[];
-  head: number;
-  isStartingQueued: boolean;
-  isStartScheduled: boolean;
-  /** Every attempt without an outcome yet, queued or running. */
-  readonly live: LiveList;
-  idleWaiters: (() => void)[];
-  /** Called when an attempt that was given `signal` settles. */
-  forget: (signal: AbortSignal) => void;
-}
+/** Where an attempt is: waiting for a slot, running (with its timer), or settled. */
+type AttemptState =
+  | { name: 'queued' }
+  | { name: 'running'; timer: NodeJS.Timeout | undefined; isFunction: boolean }
+  | { name: 'settled' };
+
+const QUEUED: AttemptState = { name: 'queued' };
+const SETTLED: AttemptState = { name: 'settled' };
 
 /**
- * One attempt, its own crash scope and action environment: a single object per attempt instead of
- * a closure per callback keeps a no-op item's garbage small.
+ * One attempt: its own crash scope and the environment its action sees (`ctx.signal`, `ctx.log`,
+ * the process-group tracker), so an item allocates one object rather than a closure per role.
  */
-class Attempt implements CrashScope {
+class Attempt implements CrashScope, ActionEnvironment {
   readonly workerId = WORKER_ID;
-  readonly state: CoroutineState;
   readonly request: ActionRequest;
   readonly options: ExecuteOptions;
-  /** Set once someone waits on a promise of the outcome; until then `outcome` keeps it. */
-  resolve: ((outcome: ActionOutcome) => void) | undefined;
-  outcome: ActionOutcome | undefined = undefined;
-  hasOutcome = false;
-  /** Neighbours in the executor's list of live attempts. */
+  /** Taken when it starts: a queued attempt needs none. */
+  signal!: AbortSignal;
+  /** Resolves once, with the attempt's outcome. */
+  readonly outcome: Promise<ActionOutcome>;
+  /** Neighbours in the executor's list of attempts without an outcome. */
   prev: Attempt | null = null;
   next: Attempt | null = null;
-  hasStarted = false;
-  timer: NodeJS.Timeout | undefined = undefined;
-  isAborted = false;
-  controller: AbortController | undefined = undefined;
-  /** What `whenAborted` was given: cancels the running action on abort. */
-  cancel: (() => void) | undefined = undefined;
+  #resolve!: (outcome: ActionOutcome) => void;
+  #state: AttemptState = QUEUED;
+  #controller: AbortController | undefined;
+  readonly #bound: Bound;
+  /** What `whenAborted` was given: cancels jobrun's own running action on abort. */
+  #cancel: (() => void) | undefined;
 
-  constructor(state: CoroutineState, request: ActionRequest, options: ExecuteOptions) {
-    this.state = state;
+  constructor(request: ActionRequest, options: ExecuteOptions, bound: Bound) {
     this.request = request;
     this.options = options;
-    this.resolve = undefined;
-  }
-
-  /**
-   * Created on first read: most functions never look at `ctx.signal`, and an `AbortController`
-   * is among the costliest objects of a no-op item.
-   */
-  get signal(): AbortSignal {
-    if (this.controller === undefined) {
-      this.controller = new AbortController();
-      if (this.isAborted) this.controller.abort();
-    }
-    return this.controller.signal;
+    this.#bound = bound;
+    this.outcome = new Promise((resolve) => (this.#resolve = resolve));
   }
 
   /** Shell commands' process groups go to the reaper, which stops them if jobrun is killed. */
@@ -78,9 +63,14 @@ class Attempt implements CrashScope {
     return groupReaper;
   }
 
+  /** A user's function is running: only its promise, which may never settle, can end it. */
+  get isFunctionRunning(): boolean {
+    return this.#state.name === 'running' && this.#state.isFunction;
+  }
+
   whenAborted(cancel: () => void): void {
-    if (this.isAborted) cancel();
-    else this.cancel = cancel;
+    if (this.#controller?.signal.aborted === true) cancel();
+    else this.#cancel = cancel;
   }
 
   log(message: string): void {
@@ -88,154 +78,181 @@ class Attempt implements CrashScope {
   }
 
   isSettled(): boolean {
-    return this.hasOutcome;
+    return this.#state.name === 'settled';
   }
 
   crash(message: string, error?: unknown): void {
     this.fail('WORKER_CRASHED', message, error);
-    this.abort();
   }
 
-  abort(): void {
-    if (this.isAborted) return;
-    this.isAborted = true;
-    this.controller?.abort();
-    this.cancel?.();
+  /** Ends the attempt, queued or running; a running function only sees `ctx.signal` abort. */
+  fail(code: ItemErrorCode, message: string, error?: unknown): void {
+    const state = this.#state;
+    if (state.name === 'settled') return;
+    const serialized = error === undefined ? itemError(code, message) : serializeError(error);
+    const workerId = state.name === 'running' ? WORKER_ID : null;
+    // Aborted before it settles, so that its controller is never given back for reuse.
+    this.#controller?.abort();
+    this.#cancel?.();
+    this.#settle({ ok: false, error: { ...serialized, code, message }, workerId });
   }
 
-  /** Stops the attempt, queued or running; its function, if running, only sees `ctx.signal`. */
-  stop(code: ItemErrorCode, message: string): void {
-    if (this.hasOutcome) return;
-    this.fail(code, message);
-    this.abort();
-  }
-
+  /** Its turn: runs the action, unless it was settled while it waited. */
   start(): void {
-    const { state, options } = this;
-    state.running++;
-    this.hasStarted = true;
+    if (this.#state.name === 'queued') this.#start();
+  }
+
+  #start(): void {
+    const { options, request } = this;
+    if (options.stopSignal?.aborted === true) {
+      this.fail('CANCELLED', 'jobrun is stopping: the attempt had not started');
+      return;
+    }
+    const { timeoutMs } = options;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () => this.fail('TIMEOUT', `the attempt timed out after ${timeoutMs} ms`),
+            timeoutMs,
+          );
+    const controller = this.#bound.controllers.take();
+    this.#controller = controller;
+    this.signal = controller.signal;
+    const isFunction = request.action.type === 'function';
+    this.#state = { name: 'running', timer, isFunction };
+    this.#bound.began();
     options.onStart?.(WORKER_ID);
     // onStart may have cancelled it already.
-    if (this.hasOutcome) return;
-    let value: unknown;
-    try {
-      // Only a user's function can crash the process; run and http actions are jobrun's own code.
-      value =
-        this.request.action.type === 'function'
-          ? runInCrashScope(this, startAction, this.request, this)
-          : startAction(this.request, this);
-    } catch (error) {
-      this.finish({ ok: false, error: serializeError(error), workerId: WORKER_ID });
-      return;
-    }
-    if (!(value instanceof Promise)) {
-      this.finish({ ok: true, value, workerId: WORKER_ID });
-      return;
-    }
-    // A synchronous function cannot be interrupted, so only one that waits gets a timer.
-    const timeoutMs = options.timeoutMs;
-    if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => {
-        this.stop('TIMEOUT', `the attempt timed out after ${timeoutMs} ms`);
-      }, timeoutMs);
-    }
+    if (this.#state.name !== 'running') return;
+    // Only a user's function can crash the process; run and http actions are jobrun's own code.
+    const value = isFunction
+      ? runInCrashScope(this, startAction, request, this)
+      : startAction(request, this);
     value.then(
-      (result: unknown) => this.finish({ ok: true, value: result, workerId: WORKER_ID }),
+      (result: unknown) => this.#settle({ ok: true, value: result, workerId: WORKER_ID }),
       (error: unknown) =>
-        this.finish({ ok: false, error: serializeError(error), workerId: WORKER_ID }),
+        this.#settle({ ok: false, error: serializeError(error), workerId: WORKER_ID }),
     );
   }
 
-  fail(code: ItemErrorCode, message: string, error?: unknown): void {
-    const serialized = error === undefined ? itemError(code, message) : serializeError(error);
-    this.finish({
-      ok: false,
-      error: { ...serialized, code, message },
-      workerId: this.hasStarted ? WORKER_ID : null,
-    });
-  }
-
   /** Settles once; the slot is freed when the outcome is known, not when a runaway returns. */
-  finish(outcome: ActionOutcome): void {
-    if (this.hasOutcome) return;
-    this.hasOutcome = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    const state = this.state;
-    state.live.delete(this);
-    if (this.options.signal !== undefined) state.forget(this.options.signal);
-    if (this.resolve === undefined) this.outcome = outcome;
-    else this.resolve(outcome);
-    if (this.hasStarted) {
-      state.running--;
-      // After the caller has seen this outcome: never more than maxWorkers started and unsettled.
-      if (state.head < state.waiting.length && !state.isStartScheduled) {
-        state.isStartScheduled = true;
-        queueMicrotask(() => {
-          state.isStartScheduled = false;
-          startQueued(state);
-        });
-      }
+  #settle(outcome: ActionOutcome): void {
+    const state = this.#state;
+    if (state.name === 'settled') return;
+    this.#state = SETTLED;
+    if (state.name === 'running') {
+      clearTimeout(state.timer);
+      if (this.#controller !== undefined) this.#bound.controllers.giveBack(this.#controller);
     }
-    if (state.live.size === 0 && state.idleWaiters.length > 0) {
-      const idle = state.idleWaiters;
-      state.idleWaiters = [];
-      for (const resolveIdle of idle) resolveIdle();
-    }
+    this.#resolve(outcome);
+    this.#bound.settled(this, state.name === 'running');
   }
 }
 
 /**
- * The attempts without an outcome, linked through the attempts themselves: adding and removing
- * one per item allocates nothing, where a `Set` rehashes as it grows and shrinks.
+ * The executor's bound: at most `maxWorkers` attempts running, the others waiting in order, and
+ * the list of every attempt without an outcome yet, linked through the attempts themselves (a
+ * `Set` rehashes as items come and go, garbage that outlives them).
+ *
+ * A plain first-in, first-out queue rather than a p-queue: each task's gate in front of it is a
+ * p-queue already, which keeps this queue nearly always empty, and a second p-queue per item was
+ * measured at a quarter of a no-op item's cost (docs/performance.md).
+ *
+ * It also answers for its functions when the event loop runs empty (`failIfStranded`): a
+ * function still running then waits on a promise nothing can settle any more.
  */
-class LiveList {
-  size = 0;
-  #head: Attempt | null = null;
+class Bound implements Strandable {
+  readonly controllers: AbortControllers;
+  readonly #maxWorkers: number;
+  #running = 0;
+  /** Attempts without an outcome, newest first; `#size` of them. */
+  #live: Attempt | null = null;
+  #size = 0;
+  /** Attempts waiting for a slot, oldest first, from `#head` on. */
+  #waiting: (Attempt | undefined)[] = [];
+  #head = 0;
+  #isStartScheduled = false;
+  #idleWaiters: (() => void)[] = [];
+  readonly #startWaiting = (): void => {
+    this.#isStartScheduled = false;
+    while (this.#running < this.#maxWorkers && this.#head < this.#waiting.length) {
+      const next = this.#waiting[this.#head] as Attempt;
+      this.#waiting[this.#head++] = undefined;
+      next.start();
+    }
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    }
+  };
 
-  add(attempt: Attempt): void {
-    attempt.next = this.#head;
-    if (this.#head !== null) this.#head.prev = attempt;
-    this.#head = attempt;
-    this.size++;
+  constructor(maxWorkers: number) {
+    this.#maxWorkers = maxWorkers;
+    this.controllers = new AbortControllers(maxWorkers);
   }
 
-  delete(attempt: Attempt): void {
+  /** Starts `attempt` now if a slot is free and none waits before it, else queues it. */
+  admit(attempt: Attempt): void {
+    attempt.next = this.#live;
+    if (this.#live !== null) this.#live.prev = attempt;
+    this.#live = attempt;
+    this.#size++;
+    if (this.#running < this.#maxWorkers && this.#head === this.#waiting.length) attempt.start();
+    else this.#waiting.push(attempt);
+  }
+
+  /** An attempt is running from now on: it holds a slot until it settles. */
+  began(): void {
+    this.#running++;
+  }
+
+  settled(attempt: Attempt, wasRunning: boolean): void {
     if (attempt.prev !== null) attempt.prev.next = attempt.next;
-    else if (this.#head === attempt) this.#head = attempt.next;
-    else return;
+    else this.#live = attempt.next;
     if (attempt.next !== null) attempt.next.prev = attempt.prev;
     attempt.prev = null;
     attempt.next = null;
-    this.size--;
+    this.#size--;
+    if (wasRunning) {
+      this.#running--;
+      // After the promise reactions to this outcome: a caller counting attempts in flight sees
+      // one end before the next starts.
+      if (this.#head < this.#waiting.length && !this.#isStartScheduled) {
+        this.#isStartScheduled = true;
+        queueMicrotask(this.#startWaiting);
+      }
+    }
+    if (this.#size === 0 && this.#idleWaiters.length > 0) {
+      const idle = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const resolve of idle) resolve();
+    }
   }
 
-  /** Oldest first. */
-  toArray(): Attempt[] {
+  /** Every attempt without an outcome, oldest first. */
+  live(): Attempt[] {
     const attempts: Attempt[] = [];
-    for (let at = this.#head; at !== null; at = at.next) attempts.push(at);
+    for (let at = this.#live; at !== null; at = at.next) attempts.push(at);
     return attempts.reverse();
   }
-}
 
-/**
- * Starts queued attempts while slots are free. An `execute` made from inside a starting attempt
- * only queues; the flag keeps that to another turn of this loop, not a deeper stack.
- */
-function startQueued(state: CoroutineState): void {
-  if (state.isStartingQueued) return;
-  state.isStartingQueued = true;
-  try {
-    while (state.running < state.maxWorkers && state.head < state.waiting.length) {
-      const next = state.waiting[state.head] as Attempt;
-      state.waiting[state.head++] = undefined;
-      if (!next.hasOutcome) next.start();
+  /** Resolves once every attempt has its outcome. */
+  idle(): Promise<void> {
+    if (this.#size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  isSettled(): boolean {
+    for (let at = this.#live; at !== null; at = at.next) if (at.isFunctionRunning) return false;
+    return true;
+  }
+
+  /** A function's promise can never settle: a bug in the task's code, like a throw. */
+  failStranded(message: string): void {
+    for (const attempt of this.live()) {
+      if (attempt.isFunctionRunning) attempt.fail('TASK_ERROR', message);
     }
-    if (state.head === state.waiting.length) {
-      state.waiting = [];
-      state.head = 0;
-    }
-  } finally {
-    state.isStartingQueued = false;
   }
 }
 
@@ -243,99 +260,59 @@ function startQueued(state: CoroutineState): void {
  * Runs actions on the main event loop, at most `maxWorkers` at once. A timeout or cancellation
  * aborts `ctx.signal` and resolves at once: a function that ignores its signal keeps running but
  * no longer holds a slot, as there is no worker to kill.
- *
- * The bound is a plain FIFO rather than p-queue: the engine already feeds at most `maxWorkers`
- * items per task, and an attempt with a free slot starts synchronously, so a function that returns
- * a plain value settles without a single promise turn (see README, Performance).
  */
-export function createCoroutineExecutor(config: ExecutorConfig): ImmediateExecutor {
-  /** One listener per distinct signal of the live attempts, not one per attempt. */
-  const listened = new Map<AbortSignal, { onAbort: () => void; attempts: number }>();
-  const state: CoroutineState = {
-    maxWorkers: config.maxWorkers,
-    running: 0,
-    waiting: [],
-    head: 0,
-    isStartingQueued: false,
-    isStartScheduled: false,
-    live: new LiveList(),
-    idleWaiters: [],
-    forget(signal) {
-      const entry = listened.get(signal);
-      if (entry !== undefined) entry.attempts--;
-    },
-  };
+export function createCoroutineExecutor(config: ExecutorConfig): Executor {
+  const bound = new Bound(config.maxWorkers);
+  /** One listener per distinct cancellation signal, not one per attempt. */
+  const listened = new Map<AbortSignal, () => void>();
   let isClosed = false;
   let isGuarded = false;
   let shutdownDone: Promise<void> | undefined;
 
   const stopAll = (code: ItemErrorCode, message: string, signal?: AbortSignal): void => {
-    for (const attempt of state.live.toArray()) {
-      if (signal === undefined || attempt.options.signal === signal) attempt.stop(code, message);
+    for (const attempt of bound.live()) {
+      if (signal === undefined || attempt.options.signal === signal) attempt.fail(code, message);
     }
   };
   const listen = (signal: AbortSignal): void => {
-    const entry = listened.get(signal);
-    if (entry !== undefined) {
-      entry.attempts++;
-      return;
-    }
-    // A listener stays while its signal may come back (the engine passes one signal for every
-    // attempt); those of signals no attempt holds any more go when a new signal arrives.
-    for (const [old, { onAbort, attempts }] of listened) {
-      if (attempts > 0) continue;
-      old.removeEventListener('abort', onAbort);
-      listened.delete(old);
-    }
+    if (listened.has(signal)) return;
+    // The engine passes one signal for every attempt of a run, so this map stays tiny.
     const onAbort = (): void => stopAll('CANCELLED', 'the attempt was cancelled', signal);
-    listened.set(signal, { onAbort, attempts: 1 });
+    listened.set(signal, onAbort);
     signal.addEventListener('abort', onAbort, { once: true });
   };
 
-  function executeNow(
-    request: ActionRequest,
-    options: ExecuteOptions = {},
-  ): ActionOutcome | Promise<ActionOutcome> {
+  function execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
     const signal = options.signal;
     if (isClosed || signal?.aborted === true) {
       const why = isClosed ? 'the executor is shut down' : 'the attempt was cancelled';
-      return { ok: false, error: itemError('CANCELLED', why), workerId: null };
+      return Promise.resolve({ ok: false, error: itemError('CANCELLED', why), workerId: null });
     }
     if (!isGuarded && request.action.type === 'function') {
       isGuarded = true;
       acquireCrashGuard();
+      failIfStranded(bound);
     }
     if (signal !== undefined) listen(signal);
-    const attempt = new Attempt(state, request, options);
-    state.live.add(attempt);
-    if (state.running < state.maxWorkers && !state.isStartingQueued) attempt.start();
-    else {
-      state.waiting.push(attempt);
-      startQueued(state);
-    }
-    if (attempt.outcome !== undefined) return attempt.outcome;
-    return new Promise((resolve) => (attempt.resolve = resolve));
-  }
-
-  function execute(request: ActionRequest, options?: ExecuteOptions): Promise<ActionOutcome> {
-    const outcome = executeNow(request, options);
-    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+    const attempt = new Attempt(request, options, bound);
+    bound.admit(attempt);
+    return attempt.outcome;
   }
 
   async function waitUntilIdle(): Promise<void> {
-    if (state.live.size > 0) {
-      await new Promise<void>((resolve) => state.idleWaiters.push(resolve));
-    }
-    for (const [signal, { onAbort }] of listened) signal.removeEventListener('abort', onAbort);
+    await bound.idle();
+    for (const [signal, onAbort] of listened) signal.removeEventListener('abort', onAbort);
     listened.clear();
-    if (isGuarded) releaseCrashGuard();
+    if (isGuarded) {
+      clearStranded(bound);
+      releaseCrashGuard();
+    }
   }
 
   return {
     kind: 'coroutine',
     config,
     execute,
-    executeNow,
     shutdown(options = {}) {
       isClosed = true;
       if (options.force) stopAll('CANCELLED', 'jobrun is shutting down');

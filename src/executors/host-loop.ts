@@ -2,7 +2,7 @@ import type { ActionEnvironment } from '../actions/action-context.ts';
 import { startAction } from '../actions/perform-action.ts';
 import { ActionError } from '../actions/action-error.ts';
 import type { HostMessage, RunOrder, WorkerMessage } from './protocol.ts';
-import { lazyAbort, type LazyAbort } from './lazy-abort.ts';
+import { AbortControllers } from './abort-controllers.ts';
 import { serializeError } from './serialize-error.ts';
 
 /** How long a stopping worker waits for its attempts to end after aborting them. @default 2500 */
@@ -23,7 +23,7 @@ export interface HostLoop {
 
 interface Running {
   id: number;
-  controller: LazyAbort;
+  controller: AbortController;
   done: Promise<void>;
 }
 
@@ -36,12 +36,12 @@ export function startHostLoop(channel: HostChannel): HostLoop {
   const waiting: RunOrder[] = [];
   let running: Running | null = null;
   let isStopping = false;
+  // One attempt runs at a time: one spare controller is enough.
+  const controllers = new AbortControllers(1);
 
-  function environment(id: number, controller: LazyAbort): ActionEnvironment {
+  function environment(id: number, controller: AbortController): ActionEnvironment {
     return {
-      get signal() {
-        return controller.signal;
-      },
+      signal: controller.signal,
       workerId: channel.workerId,
       log: (text) => channel.send({ type: 'log', id, message: text }),
       processes: {
@@ -60,39 +60,24 @@ export function startHostLoop(channel: HostChannel): HostLoop {
     if (!isStopping) sendReply({ type: 'result', id, ok: false, error: serializeError(error) });
   }
 
-  /**
-   * Runs the waiting attempts one after the other. One that returns a plain value is done at
-   * once, without a promise: a burst of instant items costs no microtask turns.
-   */
+  /** Runs the next waiting attempt, then the one after it, until none is left. */
   function startNext(): void {
-    for (;;) {
-      const order = waiting.shift();
-      if (order === undefined || isStopping) {
-        running = null;
-        return;
-      }
-      const { id } = order;
-      const controller = lazyAbort();
-      const current: Running = { id, controller, done: Promise.resolve() };
-      running = current;
-      let value: unknown;
-      try {
-        value = startAction(order.request, environment(id, controller));
-      } catch (error) {
-        failed(id, error);
-        continue;
-      }
-      if (!(value instanceof Promise)) {
-        succeeded(id, value);
-        continue;
-      }
-      current.done = value.then(
-        (result) => succeeded(id, result),
-        (error) => failed(id, error),
-      );
-      void current.done.then(startNext);
+    const order = waiting.shift();
+    if (order === undefined || isStopping) {
+      running = null;
       return;
     }
+    const { id } = order;
+    const controller = controllers.take();
+    const done = startAction(order.request, environment(id, controller)).then(
+      (result) => succeeded(id, result),
+      (error) => failed(id, error),
+    );
+    running = { id, controller, done };
+    void done.then(() => {
+      controllers.giveBack(controller);
+      startNext();
+    });
   }
 
   function sendReply(reply: WorkerMessage): void {

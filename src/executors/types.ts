@@ -58,14 +58,3 @@ export interface Executor {
    */
   shutdown(options?: { force?: boolean }): Promise<void>;
 }
-
-/**
- * An executor that hands back the outcome of an attempt that settled synchronously (a coroutine
- * function that returned a plain value) as it is, without a promise.
- */
-export interface ImmediateExecutor extends Executor {
-  executeNow(
-    request: ActionRequest,
-    options?: ExecuteOptions,
-  ): ActionOutcome | Promise<ActionOutcome>;
-}

@@ -51,11 +51,15 @@ function guardedExit(code?: number | string | null): never {
   throw signal;
 }
 
-/** Installs the handlers and the `process.exit` guard; pair each call with `releaseCrashGuard`. */
+/**
+ * Installs the handlers, the `process.exit` guard and the check for stranded calls (see
+ * `failIfStranded`); pair each call with `releaseCrashGuard`.
+ */
 export function acquireCrashGuard(): void {
   if (guards++ > 0) return;
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
+  process.on('beforeExit', onLoopEmpty);
   // The very function is put back on release; it is only ever called with `process` as `this`.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   originalExit = process.exit;
@@ -66,6 +70,7 @@ export function releaseCrashGuard(): void {
   if (--guards > 0) return;
   process.off('uncaughtException', onUncaught);
   process.off('unhandledRejection', onUncaught);
+  process.off('beforeExit', onLoopEmpty);
   if (originalExit !== undefined) process.exit = originalExit;
   originalExit = undefined;
 }
@@ -82,35 +87,46 @@ export function runInCrashScope<A extends unknown[], R>(
   return storage.run(scope, fn, ...args);
 }
 
-/** Scopes still waiting for an outcome that nothing left in the process could bring. */
-const strandable = new Set<CrashScope>();
+/**
+ * A call waiting on user code (or a set of them) that can be failed when nothing is left to
+ * settle it.
+ */
+export interface Strandable {
+  /** Whether the call already has an outcome (for a set: whether none is waiting). */
+  isSettled(): boolean;
+  /** Fails what waits: the process ran out of work meanwhile (`message` says so). */
+  failStranded(message: string): void;
+  /** Who the message names. @default 'the task' */
+  readonly subject?: string;
+}
+
+/** Calls still waiting for an outcome that nothing left in the process could bring. */
+const strandable = new Set<Strandable>();
 
 /**
- * The event loop is empty: no timer, socket or worker is left that could settle a scope still
+ * The event loop is empty: no timer, socket or worker is left that could settle a call still
  * waiting (a promise that is never resolved). Without this, Node would exit in the middle of the
- * run (exit 13) and the run's last records and summary would be lost.
+ * run (exit 13) and the run's last records and summary would be lost. Failing the calls lets the
+ * run go on to its end.
  */
 function onLoopEmpty(): void {
-  for (const scope of [...strandable]) {
-    strandable.delete(scope);
-    if (!scope.isSettled()) {
-      scope.crash(
-        `${scope.subject ?? 'the task'} never settled: nothing was left for it to wait for`,
+  for (const call of [...strandable]) {
+    if (!call.isSettled()) {
+      call.failStranded(
+        `${call.subject ?? 'the task'} never settled: nothing was left for it to wait for`,
       );
     }
   }
-  if (strandable.size === 0) process.off('beforeExit', onLoopEmpty);
 }
 
 /**
- * Fails `scope` if the process runs out of work while it waits; call the returned function once
- * it has its outcome.
+ * Fails `call` if the process runs out of work while it waits, until `clearStranded(call)`. Only while a crash guard is held (`acquireCrashGuard`), which listens for the
+ * event loop running empty.
  */
-export function failIfStranded(scope: CrashScope): () => void {
-  if (strandable.size === 0) process.on('beforeExit', onLoopEmpty);
-  strandable.add(scope);
-  return () => {
-    if (!strandable.delete(scope) || strandable.size > 0) return;
-    process.off('beforeExit', onLoopEmpty);
-  };
+export function failIfStranded(call: Strandable): void {
+  strandable.add(call);
+}
+
+export function clearStranded(call: Strandable): void {
+  strandable.delete(call);
 }

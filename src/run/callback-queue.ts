@@ -1,6 +1,12 @@
-import { failIfStranded, runInCrashScope, type CrashScope } from '../proc/crash-guard.ts';
+import PQueue from 'p-queue';
+import {
+  clearStranded,
+  failIfStranded,
+  runInCrashScope,
+  type CrashScope,
+  type Strandable,
+} from '../proc/crash-guard.ts';
 import type { ItemError } from '../results/types.ts';
-import { isThenable } from '../util/is-thenable.ts';
 import { itemErrorFrom } from './item-error.ts';
 
 /** A loaded callback: `fn(result, ctx)` in the main process. */
@@ -21,22 +27,22 @@ export interface CallbackCallOptions {
  * timer, rejects unhandled, calls `process.exit`, never settles), the call ends with an outcome
  * for its item and the run goes on.
  */
-class CallbackCall implements CrashScope {
+class CallbackCall implements CrashScope, Strandable {
   readonly subject = 'the callback';
-  readonly #resolve: (outcome: CallbackOutcome) => void;
+  readonly outcome: Promise<CallbackOutcome>;
+  #resolve!: (outcome: CallbackOutcome) => void;
   readonly #signal: AbortSignal;
   #isSettled = false;
   #timer: NodeJS.Timeout | undefined;
-  #unstrand: (() => void) | undefined;
   readonly #onAbort = (): void =>
     this.#finish({
       ok: false,
       error: { code: 'CANCELLED', message: 'the run was cancelled before the callback settled' },
     });
 
-  constructor(resolve: (outcome: CallbackOutcome) => void, signal: AbortSignal) {
-    this.#resolve = resolve;
+  constructor(signal: AbortSignal) {
     this.#signal = signal;
+    this.outcome = new Promise((resolve) => (this.#resolve = resolve));
   }
 
   isSettled(): boolean {
@@ -50,19 +56,24 @@ class CallbackCall implements CrashScope {
     });
   }
 
-  start(callback: CallbackFn, result: unknown, ctx: Record<string, unknown>, timeoutMs?: number) {
-    let value: unknown;
-    try {
-      value = runInCrashScope(this, callback, result, ctx);
-    } catch (error) {
-      this.#finish({ ok: false, error: itemErrorFrom('CALLBACK_FAILED', error) });
-      return;
+  failStranded(message: string): void {
+    this.crash(message);
+  }
+
+  /** Calls the callback; resolves with its outcome, also when its code never settles. */
+  start(
+    callback: CallbackFn,
+    result: unknown,
+    ctx: Record<string, unknown>,
+    timeoutMs?: number,
+  ): Promise<CallbackOutcome> {
+    if (this.#signal.aborted) {
+      this.#finish({
+        ok: false,
+        error: { code: 'CANCELLED', message: 'the run was cancelled before the callback ran' },
+      });
+      return this.outcome;
     }
-    if (!isThenable(value)) {
-      this.#finish({ ok: true, value });
-      return;
-    }
-    if (this.#isSettled) return;
     if (timeoutMs !== undefined) {
       this.#timer = setTimeout(() => {
         this.#finish({
@@ -75,12 +86,13 @@ class CallbackCall implements CrashScope {
       }, timeoutMs);
     }
     this.#signal.addEventListener('abort', this.#onAbort, { once: true });
-    this.#unstrand = failIfStranded(this);
-    value.then(
-      (settled: unknown) => this.#finish({ ok: true, value: settled }),
+    failIfStranded(this);
+    runInCrashScope(this, callAsync, callback, result, ctx).then(
+      (value: unknown) => this.#finish({ ok: true, value }),
       (error: unknown) =>
         this.#finish({ ok: false, error: itemErrorFrom('CALLBACK_FAILED', error) }),
     );
+    return this.outcome;
   }
 
   #finish(outcome: CallbackOutcome): void {
@@ -88,18 +100,27 @@ class CallbackCall implements CrashScope {
     this.#isSettled = true;
     clearTimeout(this.#timer);
     this.#signal.removeEventListener('abort', this.#onAbort);
-    this.#unstrand?.();
+    clearStranded(this);
     this.#resolve(outcome);
   }
 }
 
+/** `callback(result, ctx)` awaited: a throw and a rejection alike reject. */
+async function callAsync(
+  callback: CallbackFn,
+  result: unknown,
+  ctx: Record<string, unknown>,
+): Promise<unknown> {
+  return await callback(result, ctx);
+}
+
 /**
  * Runs a task's callbacks one at a time, in the order items completed, so a callback may append
- * to a file or update shared state without a lock. A callback that timed out or was given up on
- * no longer holds the queue: the next one starts.
+ * to a file or update shared state without a lock: a p-queue of concurrency 1. A callback that
+ * timed out or was given up on no longer holds the queue: the next one starts.
  */
 export class CallbackQueue {
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #queue = new PQueue({ concurrency: 1 });
 
   /** Calls `callback(result, ctx)` after the previous calls; never rejects. */
   run(
@@ -108,23 +129,8 @@ export class CallbackQueue {
     ctx: Record<string, unknown>,
     options: CallbackCallOptions,
   ): Promise<CallbackOutcome> {
-    const next = this.#tail.then(
-      () =>
-        new Promise<CallbackOutcome>((resolve) => {
-          if (options.signal.aborted) {
-            resolve({
-              ok: false,
-              error: {
-                code: 'CANCELLED',
-                message: 'the run was cancelled before the callback ran',
-              },
-            });
-            return;
-          }
-          new CallbackCall(resolve, options.signal).start(callback, result, ctx, options.timeoutMs);
-        }),
+    return this.#queue.add(() =>
+      new CallbackCall(options.signal).start(callback, result, ctx, options.timeoutMs),
     );
-    this.#tail = next;
-    return next;
   }
 }

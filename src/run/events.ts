@@ -46,8 +46,9 @@ export type RunEvent =
   /** The item count of a map task became known (a glob or expression opened, a lines file read). */
   | { type: 'task-total'; task: string; total: number }
   /**
-   * A task's counts so far, at most ten times a second while it runs and once as it ends; only
-   * when asked for (`RunEventSelection.progress`), for a listener that does not take every item.
+   * A task's counts so far, ten times a second while it runs (when they changed) and once as it
+   * ends; only when asked for (`RunEventSelection.progress`), for a listener that does not take
+   * every item.
    */
   | {
       type: 'task-progress';
@@ -84,9 +85,10 @@ export type RunEventListener = (event: RunEvent) => void;
  */
 export interface RunEventSelection {
   /**
-   * `item-started` events: `true` for every attempt; `'waiting'` only for attempts that do not
-   * end at once (a function returning a plain value on coroutines ends at once); such items also
-   * get their `item-finished` event, even when `itemOk` is `false`.
+   * `item-started` events: `true` for every attempt, as it starts; `'waiting'` only for attempts
+   * still running 100 ms after they started, announced then (with the time they started): what a
+   * listing of items in flight can show, while a map of quick items builds no event per item.
+   * An announced item also gets its `item-finished` event, even when `itemOk` is `false`.
    * @default true
    */
   itemStarted?: boolean | 'waiting';

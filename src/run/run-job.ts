@@ -107,6 +107,14 @@ function reasonOf(signal: AbortSignal): string {
  * `ResultsWriteError` when the results file cannot be written (at the start, or later: in-flight
  * items are then cancelled and the pools stopped first), and only for broken infrastructure
  * otherwise.
+ *
+ * What it changes in its process, for the length of the run only: it installs no signal handler
+ * and never calls `process.exit`. When a task runs functions on `coroutine` or has a callback
+ * (user code in this process), it listens for `uncaughtException`, `unhandledRejection` and
+ * `beforeExit` and replaces `process.exit`, so that task code that crashes, exits or never
+ * settles fails only its item; an error that does not come from task code is thrown on. The
+ * job's `env:` is set in `process.env` (functions and commands read it there), so two runs at
+ * once in one process see each other's. All of it is put back when the run ends.
  */
 export async function runJob(job: Job, options: RunJobOptions = {}): Promise<RunResult> {
   const runId = options.runId ?? randomUUID();
@@ -239,7 +247,6 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
         consumers: [],
         callback: callbacks.get(task.id) ?? null,
         counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0 },
-        lastProgressMs: 0,
       });
     }
     for (const taskRun of taskRuns.values()) {

@@ -8,19 +8,11 @@ import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import { withCancelReason } from './cancel-reason.ts';
 import type { Channel } from './channel.ts';
+import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
 import { runItem, type CallbackFn } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
-import { Slots } from './slots.ts';
-
-/** `task-progress` events of a running task at most this often. */
-const PROGRESS_EVERY_MS = 100;
-/** Look at the clock for progress once every 64 ok items. */
-const PROGRESS_CHECK_MASK = 0x3f;
-
-/** Give the event loop a turn at least this often during a map of instant items. */
-const YIELD_EVERY_MS = 20;
-/** Look at the clock once every 256 items. */
-const YIELD_CHECK_MASK = 0xff;
+import { gateLimits, openGate } from './task-gate.ts';
+import { TaskWatch } from './task-watch.ts';
 
 /** How one task is run: where, what it reads, and where its results go downstream. */
 export interface TaskRun {
@@ -32,8 +24,6 @@ export interface TaskRun {
   consumers: Channel<unknown>[];
   callback: CallbackFn | null;
   counts: TaskSummary;
-  /** When the last `task-progress` event went out (performance.now). */
-  lastProgressMs: number;
 }
 
 /** A record for a task that never ran (skipped, or cancelled before it started). */
@@ -85,13 +75,15 @@ function unrunTotal(run: RunContext, task: Task): number | null {
 }
 
 /** Reads the rest of a `lines` source without running its items; `null` if it cannot be read. */
-async function countRest(iterator: AsyncIterator<unknown>): Promise<number | null> {
+async function countRest(batches: AsyncIterator<unknown[]>): Promise<number | null> {
   let count = 0;
   try {
-    while ((await iterator.next()).done !== true) count++;
+    for (let next = await batches.next(); next.done !== true; next = await batches.next()) {
+      count += next.value.length;
+    }
     return count;
   } catch {
-    await iterator.return?.();
+    await batches.return?.(undefined);
     return null;
   }
 }
@@ -129,16 +121,6 @@ function record(run: RunContext, taskRun: TaskRun, given: ItemRecord): void {
   if (entry.status !== 'ok' || run.wants.itemOk || run.announced.has(entry)) {
     run.emit({ type: 'item-finished', record: entry });
   }
-  if (run.wants.progress && (counts.ok & PROGRESS_CHECK_MASK) === 0) emitProgress(run, taskRun);
-}
-
-/** Emits the task's counts, at most every `PROGRESS_EVERY_MS` unless `isFinal`. */
-function emitProgress(run: RunContext, taskRun: TaskRun, isFinal = false): void {
-  const nowMs = performance.now();
-  if (!isFinal && nowMs - taskRun.lastProgressMs < PROGRESS_EVERY_MS) return;
-  taskRun.lastProgressMs = nowMs;
-  const { ok, failed, skipped, cancelled } = taskRun.counts;
-  run.emit({ type: 'task-progress', task: taskRun.task.id, ok, failed, skipped, cancelled });
 }
 
 /**
@@ -161,8 +143,9 @@ export function finishUnrun(
 }
 
 /**
- * Runs a task's items, at most `maxWorkers` running and a few more waiting on pool workers, writing
- * each record as soon as it is known.
+ * Runs a task's items through its gate, a p-queue that admits as many as the executor can
+ * usefully take, writing each record as soon as it is known. Every item source is read the same
+ * way (`batchesOf`), as the gate has room: a list, a range, a file's lines or a producer's stream.
  * Returns the task's final status.
  */
 export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskStatus> {
@@ -192,9 +175,18 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   if (task.map !== undefined && source.total !== null && knownItemCount(task.map) === null)
     run.emit({ type: 'task-total', task: task.id, total: source.total });
   const executor = await run.getExecutor(taskRun.executor);
-  const deps = { run, task, executor, callback: taskRun.callback, callbacks: new CallbackQueue() };
-  // A pool keeps a few attempts waiting on each worker, so it asks for more than maxWorkers.
-  const slots = new Slots(executor.inFlightLimit ?? taskRun.executor.maxWorkers);
+  const limits = gateLimits(executor, taskRun.executor);
+  const gate = openGate(limits);
+  const isWatched = run.wants.progress || run.wants.itemStarted === 'waiting';
+  const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts) : null;
+  const deps = {
+    run,
+    task,
+    executor,
+    callback: taskRun.callback,
+    callbacks: new CallbackQueue(),
+    watch: run.wants.itemStarted === 'waiting' ? watch : null,
+  };
   const settle = (entry: ItemRecord, index: number): void => {
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
@@ -204,112 +196,69 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     }
     if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
   };
-  const hasConsumers = taskRun.consumers.length > 0;
-  // runItem turns every failure of the item into a record; a throw reaching here is a jobrun
-  // bug, still recorded so the run's file stays complete.
-  const recordJobrunBug = (bug: unknown, itemIndex: number): void => {
-    const message = errorMessage(bug);
-    settle(
-      {
-        ...notRunRecord(task, 'skipped'),
-        index: isMap ? itemIndex : null,
-        status: 'failed',
-        error: { message, code: 'TASK_ERROR' },
-      },
-      itemIndex,
-    );
+  const consumers = taskRun.consumers;
+  const settleEntry = (entry: ItemRecord): ItemRecord => {
+    settle(entry, entry.index ?? 0);
+    return entry;
   };
-  // One async frame per item that waits (not a then/catch/finally chain).
-  const finishOne = async (
-    pending: ItemRecord | Promise<ItemRecord>,
-    itemIndex: number,
-  ): Promise<void> => {
-    try {
-      const entry = await pending;
-      settle(entry, itemIndex);
-      // Back-pressure: the slot stays held until every consumer took the result.
-      if (hasConsumers && entry.status === 'ok')
-        for (const channel of taskRun.consumers) await channel.push(entry.result);
-    } catch (bug) {
-      recordJobrunBug(bug, itemIndex);
-    } finally {
-      slots.release();
-    }
+  // Back-pressure: the gate's slot stays taken until every consumer took the result.
+  const streamEntry = async (entry: ItemRecord): Promise<void> => {
+    if (entry.status === 'ok') for (const channel of consumers) await channel.push(entry.result);
   };
-  // An item whose record is known at once (a function that returned a plain value) is settled
-  // here and now: no promise, no microtask, nothing for the garbage collector but the record.
-  const runOne = (item: unknown, itemIndex: number): void => {
-    let entry: ItemRecord | Promise<ItemRecord>;
-    try {
-      entry = runItem(deps, item, isMap ? itemIndex : null);
-    } catch (bug) {
-      recordJobrunBug(bug, itemIndex);
-      slots.release();
-      return;
+  /** One item from its turn at the gate to its record, and on to the tasks it streams to. */
+  const runOne = (item: unknown, itemIndex: number): Promise<unknown> => {
+    const index = isMap ? itemIndex : null;
+    if (run.stopSignal.aborted) {
+      // Admitted, but the run stopped before its turn came.
+      isStoppedEarly = true;
+      settle(notStartedRecord(task, item, index), itemIndex);
+      return Promise.resolve();
     }
-    if (entry instanceof Promise || (hasConsumers && entry.status === 'ok')) {
-      void finishOne(entry, itemIndex);
-      return;
-    }
-    try {
-      settle(entry, itemIndex);
-    } finally {
-      slots.release();
-    }
+    const recorded = runItem(deps, item, index).then(settleEntry);
+    return consumers.length === 0 ? recorded : recorded.then(streamEntry);
   };
 
   let index = 0;
-  const items = source.items;
-  // A list or range is walked synchronously: `for await` would cost a promise and a tick per item.
-  const syncIterator = Symbol.asyncIterator in items ? null : items[Symbol.iterator]();
-  const asyncIterator =
-    syncIterator === null ? (items as AsyncIterable<unknown>)[Symbol.asyncIterator]() : null;
+  // A list or range is taken as many items at a time as the gate runs at once.
+  const batches = batchesOf(source.items, Math.min(limits.concurrency, ITEMS_PER_TURN));
+  const turn = new TurnBudget();
   let isDone = false;
   /** Items of a `lines` source after the point where the run stopped taking them. */
   let rest: number | null = null;
-  let lastYieldMs = performance.now();
-  const stopBefore = (item: unknown): void => {
-    isStoppedEarly = true;
-    settle(notStartedRecord(task, item, isMap ? index : null), index);
-    index++;
-  };
   try {
-    for (;;) {
-      const next =
-        syncIterator === null
-          ? await (asyncIterator as AsyncIterator<unknown>).next()
-          : syncIterator.next();
+    feed: for (;;) {
+      // Items not yet taken from their source get no record, but are counted (below).
+      if (run.stopSignal.aborted) break;
+      const next = await batches.next();
       if (next.done === true) {
         isDone = true;
         break;
       }
-      if (run.stopSignal.aborted) {
-        stopBefore(next.value);
-        break;
+      for (const item of next.value) {
+        if (run.stopSignal.aborted) {
+          // Taken from the source, never admitted: recorded as not started, like the rest of its
+          // batch.
+          isStoppedEarly = true;
+          settle(notStartedRecord(task, item, isMap ? index : null), index);
+          index++;
+          continue;
+        }
+        const itemIndex = index++;
+        void gate.add(() => runOne(item, itemIndex));
       }
-      const wait = slots.acquire();
-      if (wait !== undefined) await wait;
-      if (run.stopSignal.aborted) {
-        slots.release();
-        stopBefore(next.value);
-        break;
-      }
-      runOne(next.value, index++);
-      // Items that finish without I/O resolve as microtasks only, which would starve timers and
-      // signal handlers (Ctrl-C, the results file's flush, the live listing) until the map ends.
-      if ((index & YIELD_CHECK_MASK) === 0 && performance.now() - lastYieldMs > YIELD_EVERY_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        lastYieldMs = performance.now();
-      }
+      if (isStoppedEarly) break feed;
+      // The next batch is taken from its source only once this one has started: a stream is read
+      // no faster than its items run, and at most one batch waits at the gate.
+      await gate.onSizeLessThan(1);
+      await turn.spend(next.value.length);
     }
   } finally {
     // A lines file is read to its end to count what was not run; otherwise, as `for await` does
     // on an early exit, a stream is told to stop.
-    if (!isDone && isStoppedEarly && asyncIterator !== null && task.map?.form === 'lines')
-      rest = await countRest(asyncIterator);
-    else if (!isDone) await (syncIterator ?? asyncIterator)?.return?.();
+    if (!isDone && task.map?.form === 'lines') rest = await countRest(batches);
+    else if (!isDone) await batches.return(undefined);
   }
-  await slots.idle();
+  await gate.onIdle();
   const counts = taskRun.counts;
   const total = source.total ?? (isDone ? index : rest === null ? null : index + rest);
   if (total !== null) {
@@ -318,8 +267,8 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     counts.total = total;
     if (source.total === null) run.emit({ type: 'task-total', task: task.id, total });
   }
+  watch?.stop();
 
-  if (run.wants.progress) emitProgress(run, taskRun, true);
   let status: TaskStatus;
   if (counts.failed > 0 && !task.continueOnError) status = 'failed';
   else if (isStoppedEarly || counts.cancelled > 0) status = 'cancelled';

@@ -79,8 +79,11 @@ describe('the events a listener asks for', { timeout: 30_000 }, () => {
 });
 
 describe('what the live listing asks for', { timeout: 30_000 }, () => {
-  test("'waiting' starts and progress: instant items cost no per-item event, waiting ones are announced", async () => {
+  test("'waiting' starts and progress: instant items cost no per-item event, items that run a while are announced", async () => {
     const file = join(workDir, 'waiting.yaml');
+    // The waiting items run until the test has heard of all three: if they were never
+    // announced, the run would never end.
+    const release = join(workDir, 'waiting.release');
     writeFileSync(
       file,
       `name: waiting
@@ -90,14 +93,20 @@ tasks:
     map: { range: 300 }
     function: ${MOD}
   waiting:
-    map: [5, 5, 5]
-    function: ${MOD}#sleepFor
+    map: [${release}, ${release}, ${release}]
+    function: ${MOD}#waitForFile
 `,
     );
     const seen: RunEvent[] = [];
+    const announced = new Set<number | null>();
     await runJob(await loadJob(file), {
       resultsPath: join(workDir, 'waiting.jsonl'),
-      onEvent: (event) => seen.push(event),
+      onEvent: (event) => {
+        seen.push(event);
+        if (event.type !== 'item-started' || event.task !== 'waiting') return;
+        announced.add(event.index);
+        if (announced.size === 3) writeFileSync(release, '');
+      },
       events: { itemStarted: 'waiting', itemOk: false, progress: true },
     });
     const of = (type: RunEvent['type'], task: string) =>
