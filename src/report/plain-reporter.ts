@@ -127,6 +127,8 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
             : `interrupted (${event.signal}): no new items start, waiting for in-flight items`,
         ],
       ];
+    case 'task-waiting':
+      return [[new Date(event.at), `${event.task}  waiting: ${event.on}`]];
     case 'task-total':
     case 'task-progress':
     case 'item-started':

@@ -52,6 +52,8 @@ export interface TaskTally {
   /** Failed items whose kind of error did not fit in `errorGroups`. */
   ungroupedErrors: number;
   lastLog: string | null;
+  /** What its attempts wait on now (`rate 10/s`, `db`): its `rate:` or a resource it uses. */
+  waitingOn?: string | null;
 }
 
 export interface RunTallyOptions {
@@ -104,6 +106,7 @@ export class RunTally {
         else if (isFinalState(event.state)) {
           tally.finishedAtMs = Date.parse(event.at);
           tally.inFlight.clear();
+          tally.waitingOn = null;
         }
         break;
       }
@@ -115,6 +118,12 @@ export class RunTally {
         tally.failed = event.failed;
         tally.skipped = event.skipped;
         tally.cancelled = event.cancelled;
+        if (event.waitingOn !== undefined) tally.waitingOn = event.waitingOn;
+        break;
+      }
+      case 'task-waiting': {
+        const tally = this.tasks.get(event.task);
+        if (tally !== undefined) tally.waitingOn = event.on;
         break;
       }
       case 'task-total': {

@@ -36,6 +36,11 @@ export type RunEvent =
       /** With a final state: the task's counts, as in the summary (`total` when known). */
       counts?: TaskSummary;
     }
+  /**
+   * Attempts of a task wait before they start: on its `rate:` (`on: 'rate 10/s'`) or on one of the
+   * job's `resources:` it uses (`on: 'db'`). Sent once per task and cause, the first time.
+   */
+  | { type: 'task-waiting'; task: string; on: string; at: string }
   /** The item count of a map task became known (a glob or expression opened, a lines file read). */
   | { type: 'task-total'; task: string; total: number }
   /**
@@ -50,6 +55,8 @@ export type RunEvent =
       failed: number;
       skipped: number;
       cancelled: number;
+      /** What its attempts wait on now (`rate 10/s`, `db`), for a task with `rate:` or `uses:`. */
+      waitingOn?: string | null;
     }
   | {
       type: 'item-started';
