@@ -109,10 +109,14 @@ export async function performHttp(
       response = incoming;
       const { statusCode, statusMessage, headers } = incoming;
       if (statusCode >= 400) {
+        const retryAfterMs = RETRY_AFTER_STATUSES.has(statusCode)
+          ? parseRetryAfter(headers['retry-after'])
+          : undefined;
         fail(
           new ActionError(
             'HTTP_STATUS',
             `HTTP ${statusCode}${statusMessage ? ` ${statusMessage}` : ''} from ${what}`,
+            retryAfterMs === undefined ? undefined : { retryAfterMs },
           ),
         );
       } else if (headers['content-encoding'] === undefined) {
@@ -151,6 +155,21 @@ export async function performHttp(
 }
 
 const NO_BODY = new Set(['GET', 'HEAD']);
+
+/** Statuses whose `Retry-After` the next attempt waits for: too many requests, unavailable. */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+
+/**
+ * Milliseconds to wait from a `Retry-After` header: delay-seconds or an HTTP date (a date past
+ * is 0); `undefined` when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, nowMs = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
 
 function resultOf(response: PlainResponse, body: OutputBuffer): HttpResult {
   const raw = body.bytes();

@@ -23,6 +23,10 @@ export function serializeError(
     code: isItemErrorCode(code) ? code : fallbackCode,
   };
   if (error.stack !== undefined) serialized.stack = error.stack;
+  const retryAfterMs: unknown = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs)) {
+    serialized.retryAfterMs = retryAfterMs;
+  }
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
     serialized.cause = serializeError(error.cause, fallbackCode, depth + 1);
   }

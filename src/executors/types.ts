@@ -9,6 +9,8 @@ export interface SerializedError {
   code: ItemErrorCode;
   stack?: string;
   cause?: SerializedError;
+  /** How long the server asked to wait before trying again (an HTTP `Retry-After`). */
+  retryAfterMs?: number;
 }
 
 /** The outcome of one attempt: a failure is data, never a rejected promise. */

@@ -5,6 +5,7 @@ import { errorMessage } from '../util/error-message.ts';
 import { checkExpressions } from './check-expressions.ts';
 import { checkFiles, checkResultsFile } from './check-files.ts';
 import { checkGraph } from './check-graph.ts';
+import { checkResources } from './check-resources.ts';
 import { checkSchedule } from './check-schedule.ts';
 import { checkServices } from './check-services.ts';
 import { checkShapes } from './check-shapes.ts';
@@ -105,7 +106,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   const issues: Issue[] = schemaIssues(validateAgainstSchema(data), data);
   // The semantic checks also run on a job the schema rejected, so that one pass reports all.
   issues.push(...checkGraph(data), ...checkExpressions(data), ...checkShapes(data));
-  issues.push(...checkServices(data));
+  issues.push(...checkServices(data), ...checkResources(data));
   const [files, schedule] = await Promise.all([checkFiles(data, dir), checkSchedule(data)]);
   issues.push(...files, ...schedule, ...checkResultsFile(data, file, dir));
 

@@ -13,6 +13,8 @@ import type {
   Job,
   MapSpec,
   Service,
+  RateLimit,
+  RetryPolicy,
   Task,
 } from './types.ts';
 
@@ -41,6 +43,7 @@ export function normalizeJob(data: RawObject, file: string, dir: string): Job {
     ...(isObject(data.env) ? { env: normalizeEnv(data.env) } : {}),
     ...(Array.isArray(data.secrets) ? { secrets: data.secrets.map(String) } : {}),
     services: isObject(data.services) ? normalizeServices(data.services) : [],
+    ...(isObject(data.resources) ? { resources: data.resources as Record<string, number> } : {}),
     tasks,
   };
 }
@@ -79,6 +82,8 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
   const timeoutMs = parseDuration(task.timeout);
   const maxOutputBytes = parseSize(task.maxOutput);
   const hasWith = 'with' in task;
+  const retryPolicy = normalizeRetryPolicy(task.retries, task.retryDelay);
+  const rate = normalizeRate(task.rate);
   return {
     id,
     action: normalizeAction(task, dir),
@@ -87,14 +92,58 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
     ...(task.map === undefined ? {} : { map: normalizeMap(task.map, dir) }),
     needs,
     ...(typeof task.callback === 'string' ? { callback: parseModuleRef(task.callback, dir) } : {}),
-    retries: typeof task.retries === 'number' ? task.retries : 0,
-    retryDelayMs: parseDuration(task.retryDelay) ?? DEFAULT_RETRY_DELAY_MS,
+    retries: retryPolicy.limit,
+    retryDelayMs: retryPolicy.delayMs,
+    retryPolicy,
+    ...(rate === undefined ? {} : { rate }),
+    ...(Array.isArray(task.uses) ? { uses: task.uses.map(String) } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(maxOutputBytes === undefined ? {} : { maxOutputBytes }),
     continueOnError: task.continueOnError === true,
     ...(isObject(task.executor) ? { executor: task.executor } : {}),
     ...(isObject(task.env) ? { env: normalizeEnv(task.env) } : {}),
   };
+}
+
+/** Error codes never retried unless a policy's `on:` names them. */
+export const NEVER_RETRIED_CODES = ['CANCELLED', 'NOT_SERIALIZABLE', 'OUTPUT_TOO_LARGE'] as const;
+
+/** Every error code an item can fail with. Kept in step with the schema's list. */
+export const RETRYABLE_BY_DEFAULT = [
+  'TIMEOUT',
+  'WORKER_CRASHED',
+  'EXIT_CODE',
+  'HTTP_STATUS',
+  'CALLBACK_FAILED',
+  'TASK_ERROR',
+] as const;
+
+/** `retries: N` or `retries: { … }`, with `retryDelay` as the short form's delay. */
+function normalizeRetryPolicy(retries: unknown, retryDelay: unknown): RetryPolicy {
+  const delayMs = parseDuration(retryDelay) ?? DEFAULT_RETRY_DELAY_MS;
+  const base: RetryPolicy = {
+    limit: 0,
+    delayMs,
+    backoff: 'exponential',
+    jitter: false,
+    on: RETRYABLE_BY_DEFAULT,
+  };
+  if (typeof retries === 'number') return { ...base, limit: retries };
+  if (!isObject(retries)) return base;
+  const maxDelayMs = parseDuration(retries.maxDelay);
+  return {
+    limit: typeof retries.limit === 'number' ? retries.limit : 0,
+    delayMs: parseDuration(retries.delay) ?? delayMs,
+    backoff: retries.backoff === 'fixed' ? 'fixed' : 'exponential',
+    ...(maxDelayMs === undefined ? {} : { maxDelayMs }),
+    jitter: retries.jitter === true,
+    on: Array.isArray(retries.on) ? retries.on.map(String) : RETRYABLE_BY_DEFAULT,
+  };
+}
+
+function normalizeRate(rate: unknown): RateLimit | undefined {
+  if (!isObject(rate)) return undefined;
+  return { limit: Number(rate.limit), perMs: parseDuration(rate.per) ?? 1000 };
 }
 
 /** `env:` values as text: a number or boolean is written as YAML shows it. */

@@ -225,6 +225,10 @@ function hintFor(schemaPart: unknown): string | undefined {
       ],
       [at($defs, 'taskId'), name],
       [at($defs, 'envName'), ENV_NAME],
+      [
+        at($defs, 'task', 'properties', 'retries'),
+        'an integer >= 0, or a retry policy { limit, delay, backoff, maxDelay, jitter, on }',
+      ],
       [at(properties, 'name'), name],
       [at(properties, 'tasks'), 'at least one task'],
       [at($defs, 'serviceReady'), 'exactly one of http, tcp or log'],

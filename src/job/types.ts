@@ -78,6 +78,12 @@ export interface Task {
   retries: number;
   /** Delay before the first retry, doubled each further attempt. @default 200 */
   retryDelayMs: number;
+  /** How failed attempts are retried: `retries:` in either form, `retryDelay` applied. */
+  retryPolicy: RetryPolicy;
+  /** At most `limit` attempts of this task start in any window of `perMs`. */
+  rate?: RateLimit;
+  /** Names of the job's `resources` that each attempt holds while it runs. @default [] */
+  uses?: string[];
   /** Per-attempt timeout; `undefined` means none. */
   timeoutMs?: number;
   /**
@@ -117,6 +123,30 @@ export interface Service {
   env: Record<string, string>;
 }
 
+/**
+ * `retries:` as a policy. `retries: N` is `{ limit: N, delayMs: retryDelay, backoff: 'exponential' }`.
+ */
+export interface RetryPolicy {
+  /** Up to this many more attempts of a failed item. */
+  limit: number;
+  /** The wait before the first retry. @default 200 */
+  delayMs: number;
+  /** `exponential`: `delayMs × 2^(n−1)` before attempt n+1; `fixed`: `delayMs` each time. */
+  backoff: 'exponential' | 'fixed';
+  /** No wait is longer, `Retry-After` included. `undefined`: no cap. */
+  maxDelayMs?: number;
+  /** Each wait drawn uniformly from 0 to its computed value (full jitter). @default false */
+  jitter: boolean;
+  /** Error codes that are retried; the others fail at once. */
+  on: readonly string[];
+}
+
+/** `rate: { limit, per }` of a task. */
+export interface RateLimit {
+  limit: number;
+  perMs: number;
+}
+
 export interface Job {
   name: string;
   description?: string;
@@ -149,6 +179,8 @@ export interface Job {
   secrets?: string[];
   /** Services in file order. @default [] */
   services: Service[];
+  /** Shared resources, name to how many attempts may hold it at once. @default {} */
+  resources?: Record<string, number>;
   /** Tasks in file order. */
   tasks: Task[];
 }

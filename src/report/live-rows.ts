@@ -182,6 +182,9 @@ export function taskRow(task: TaskTally, layout: RowLayout): string {
     if (task.failed > 0) add(`✖ ${task.failed}`, style.red);
     if (task.cancelled > 0) add(`⊘ ${task.cancelled}`, style.yellow);
   }
+  if (state === 'running' && (task.waitingOn ?? null) !== null && layout.isFinal !== true) {
+    add(`waiting: ${task.waitingOn}`, style.yellow);
+  }
   if (state === 'failed') add('failed', style.red);
   else if (state === 'waiting' || state === 'skipped' || state === 'cancelled') {
     add(state, style.yellow);

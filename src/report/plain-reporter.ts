@@ -136,6 +136,8 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
       const message = event.message === undefined ? '' : `  ${event.message}`;
       return [[new Date(event.at), `service ${event.service}  → ${event.state}${ready}${message}`]];
     }
+    case 'task-waiting':
+      return [[new Date(event.at), `${event.task}  waiting: ${event.on}`]];
     case 'task-total':
     case 'task-progress':
     case 'item-started':

@@ -53,6 +53,8 @@ export interface TaskTally {
   /** Failed items whose kind of error did not fit in `errorGroups`. */
   ungroupedErrors: number;
   lastLog: string | null;
+  /** What its attempts wait on now (`rate 10/s`, `db`): its `rate:` or a resource it uses. */
+  waitingOn?: string | null;
 }
 
 /** What the reporters know of one service of the job. */
@@ -120,6 +122,7 @@ export class RunTally {
         else if (isFinalState(event.state)) {
           tally.finishedAtMs = Date.parse(event.at);
           tally.inFlight.clear();
+          tally.waitingOn = null;
         }
         break;
       }
@@ -131,6 +134,12 @@ export class RunTally {
         tally.failed = event.failed;
         tally.skipped = event.skipped;
         tally.cancelled = event.cancelled;
+        if (event.waitingOn !== undefined) tally.waitingOn = event.waitingOn;
+        break;
+      }
+      case 'task-waiting': {
+        const tally = this.tasks.get(event.task);
+        if (tally !== undefined) tally.waitingOn = event.on;
         break;
       }
       case 'service-state': {

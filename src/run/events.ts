@@ -43,6 +43,11 @@ export type RunEvent =
    * `skipped` (`--no-services`). Services start after `run-started`, before any task.
    */
   | ({ type: 'service-state'; at: string } & ServiceStateChange)
+  /**
+   * Attempts of a task wait before they start: on its `rate:` (`on: 'rate 10/s'`) or on one of the
+   * job's `resources:` it uses (`on: 'db'`). Sent once per task and cause, the first time.
+   */
+  | { type: 'task-waiting'; task: string; on: string; at: string }
   /** The item count of a map task became known (a glob or expression opened, a lines file read). */
   | { type: 'task-total'; task: string; total: number }
   /**
@@ -57,6 +62,8 @@ export type RunEvent =
       failed: number;
       skipped: number;
       cancelled: number;
+      /** What its attempts wait on now (`rate 10/s`, `db`), for a task with `rate:` or `uses:`. */
+      waitingOn?: string | null;
     }
   | {
       type: 'item-started';

@@ -9,9 +9,11 @@ import type { Task } from '../job/types.ts';
 import type { ItemError, ItemRecord, ItemStatus } from '../results/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { buildRequest } from './build-request.ts';
+import type { AttemptPass, FlowGate } from './flow-gate.ts';
 import type { CallbackFn, CallbackQueue } from './callback-queue.ts';
 import { isoNow } from './iso-clock.ts';
 import { itemErrorFrom } from './item-error.ts';
+import { isRetried, retryWaitMs } from './retry-policy.ts';
 import type { RunContext } from './run-context.ts';
 import type { TaskWatch, WatchedAttempt } from './task-watch.ts';
 
@@ -26,6 +28,8 @@ export interface ItemRunnerDeps {
   callbacks: CallbackQueue;
   /** Announces attempts that run a while, for `itemStarted: 'waiting'`; `null` otherwise. */
   watch: TaskWatch | null;
+  /** The task's `rate:` and `uses:`, passed by each attempt; `null` without either. */
+  flow: FlowGate | null;
 }
 
 function toItemError(error: SerializedError): ItemError {
@@ -48,7 +52,7 @@ function isJsonSerializable(value: unknown): boolean {
 /** Waits before the item's next attempt; `false` if the run stopped meanwhile. */
 async function waitBeforeRetry(itemRun: ItemRun): Promise<boolean> {
   const { run, task } = itemRun.deps;
-  const ms = task.retryDelayMs * 2 ** (itemRun.attempts - 1);
+  const ms = retryWaitMs(task.retryPolicy, itemRun.attempts, itemRun.retryAfterMs);
   try {
     await sleep(ms, undefined, { signal: AbortSignal.any([run.stopSignal, run.cancelSignal]) });
     return true;
@@ -68,6 +72,10 @@ class ItemRun implements WatchedAttempt {
   attempts = 0;
   outcome: ActionOutcome | null = null;
   error: ItemError | null = null;
+  /** The last failed attempt's server asked to wait this long (`Retry-After`). */
+  retryAfterMs: number | undefined = undefined;
+  /** The current attempt's hold on the task's rate and resources. */
+  pass: AttemptPass | null = null;
   /** When the current attempt started, and where; `isRunning` until its outcome came. */
   attemptStartedAt = '';
   attemptWorker = '';
@@ -100,6 +108,7 @@ class ItemRun implements WatchedAttempt {
     this.attemptStartedAt = at;
     this.attemptWorker = worker;
     this.isRunning = true;
+    this.pass?.started();
     const wanted = this.deps.run.wants.itemStarted;
     if (wanted === true) this.#announce();
     else if (wanted === 'waiting') this.deps.watch?.started(this);
@@ -125,6 +134,28 @@ class ItemRun implements WatchedAttempt {
 
   /** Starts the next attempt: its outcome, or `null` when it could not start. */
   attempt(): Promise<ActionOutcome | null> {
+    const flow = this.deps.flow;
+    return flow === null ? this.#execute() : this.#passThenExecute(flow);
+  }
+
+  /** Waits for the task's rate and resources first; they are held until the outcome is known. */
+  async #passThenExecute(flow: FlowGate): Promise<ActionOutcome | null> {
+    const pass = await flow.admit();
+    if (pass === null) {
+      this.outcome = null;
+      this.error = { message: 'the run stopped before this attempt started', code: 'CANCELLED' };
+      return null;
+    }
+    this.pass = pass;
+    try {
+      return await this.#execute();
+    } finally {
+      pass.ended();
+      this.pass = null;
+    }
+  }
+
+  #execute(): Promise<ActionOutcome | null> {
     const { run, task, executor } = this.deps;
     this.attempts++;
     try {
@@ -144,20 +175,21 @@ class ItemRun implements WatchedAttempt {
     if (outcome !== null) {
       this.outcome = outcome;
       this.error = outcome.ok ? null : toItemError(outcome.error);
+      this.retryAfterMs = outcome.ok ? undefined : outcome.error.retryAfterMs;
     }
     const error = this.error;
     const { run, task } = this.deps;
     return (
       error !== null &&
-      error.code !== 'CANCELLED' &&
-      this.attempts <= task.retries &&
+      isRetried(task.retryPolicy, error.code, this.attempts) &&
       !run.stopSignal.aborted
     );
   }
 }
 
 /**
- * Runs one item to its record: attempts with retries and doubling delay, then the callback.
+ * Runs one item to its record: attempts, retried as the task's retry policy says, then the
+ * callback.
  * Never rejects: a failure of the item is in its record, and so is a bug of jobrun's own
  * (`TASK_ERROR`), so that the results file stays complete.
  */

@@ -8,6 +8,7 @@ import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import { withCancelReason } from './cancel-reason.ts';
 import type { Channel } from './channel.ts';
+import { FlowGate } from './flow-gate.ts';
 import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
 import { runItem, type CallbackFn } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
@@ -178,8 +179,10 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const limits = gateLimits(executor, taskRun.executor);
   const gate = openGate(limits);
   const isWatched = run.wants.progress || run.wants.itemStarted === 'waiting';
-  const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts) : null;
+  const flow = FlowGate.of(run, task);
+  const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts, flow) : null;
   const deps = {
+    flow,
     run,
     task,
     executor,

@@ -1,4 +1,5 @@
 import type { TaskSummary } from '../results/types.ts';
+import type { FlowGate } from './flow-gate.ts';
 import type { RunContext } from './run-context.ts';
 
 /** How often a running task is looked at: its counts, and its attempts that have run a while. */
@@ -31,9 +32,13 @@ export class TaskWatch {
   #old: WatchedAttempt[] = [];
   /** ok + failed + skipped + cancelled at the last `task-progress` event; -1 before the first. */
   #lastDone = -1;
+  /** Tells what the task's attempts wait on, sent with its counts when it changes. */
+  readonly #flow: FlowGate | null;
+  #lastWaitingOn: string | null = null;
 
-  constructor(run: RunContext, task: string, counts: TaskSummary) {
+  constructor(run: RunContext, task: string, counts: TaskSummary, flow: FlowGate | null = null) {
     this.#run = run;
+    this.#flow = flow;
     this.#task = task;
     this.#counts = counts;
     this.#timer = setInterval(() => this.#look(), WATCH_EVERY_MS);
@@ -55,7 +60,9 @@ export class TaskWatch {
   #look(): void {
     if (this.#run.wants.progress) {
       const { ok, failed, skipped, cancelled } = this.#counts;
-      if (ok + failed + skipped + cancelled !== this.#lastDone) this.#sendProgress();
+      const isWaitChanged = (this.#flow?.waitingOn ?? null) !== this.#lastWaitingOn;
+      if (ok + failed + skipped + cancelled !== this.#lastDone || isWaitChanged)
+        this.#sendProgress();
     }
     for (const attempt of this.#old) attempt.announceIfRunning();
     this.#old = this.#young;
@@ -65,6 +72,20 @@ export class TaskWatch {
   #sendProgress(): void {
     const { ok, failed, skipped, cancelled } = this.#counts;
     this.#lastDone = ok + failed + skipped + cancelled;
-    this.#run.emit({ type: 'task-progress', task: this.#task, ok, failed, skipped, cancelled });
+    if (this.#flow === null) {
+      this.#run.emit({ type: 'task-progress', task: this.#task, ok, failed, skipped, cancelled });
+      return;
+    }
+    const waitingOn = this.#flow.waitingOn;
+    this.#lastWaitingOn = waitingOn;
+    this.#run.emit({
+      type: 'task-progress',
+      task: this.#task,
+      ok,
+      failed,
+      skipped,
+      cancelled,
+      waitingOn,
+    });
   }
 }

@@ -46,6 +46,20 @@ describe('loadJob normalizes', () => {
       needs: [],
       retries: 0,
       retryDelayMs: 200,
+      retryPolicy: {
+        limit: 0,
+        delayMs: 200,
+        backoff: 'exponential',
+        jitter: false,
+        on: [
+          'TIMEOUT',
+          'WORKER_CRASHED',
+          'EXIT_CODE',
+          'HTTP_STATUS',
+          'CALLBACK_FAILED',
+          'TASK_ERROR',
+        ],
+      },
       continueOnError: false,
     });
   });
