@@ -105,10 +105,11 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
   };
 }
 
-/** Error codes never retried unless a policy's `on:` names them. */
-export const NEVER_RETRIED_CODES = ['CANCELLED', 'NOT_SERIALIZABLE', 'OUTPUT_TOO_LARGE'] as const;
-
-/** Every error code an item can fail with. Kept in step with the schema's list. */
+/**
+ * The error codes retried when a policy has no `on:`: every code an item can fail with (the
+ * schema's list) but CANCELLED, NOT_SERIALIZABLE and OUTPUT_TOO_LARGE, which another attempt
+ * would only repeat.
+ */
 export const RETRYABLE_BY_DEFAULT = [
   'TIMEOUT',
   'WORKER_CRASHED',
@@ -116,6 +117,7 @@ export const RETRYABLE_BY_DEFAULT = [
   'HTTP_STATUS',
   'CALLBACK_FAILED',
   'TASK_ERROR',
+  'SERVICE_EXITED',
 ] as const;
 
 /** `retries: N` or `retries: { … }`, with `retryDelay` as the short form's delay. */

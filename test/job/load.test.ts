@@ -58,6 +58,7 @@ describe('loadJob normalizes', () => {
           'HTTP_STATUS',
           'CALLBACK_FAILED',
           'TASK_ERROR',
+          'SERVICE_EXITED',
         ],
       },
       continueOnError: false,
