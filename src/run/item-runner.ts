@@ -68,12 +68,14 @@ class ItemRun implements WatchedAttempt {
   attempts = 0;
   outcome: ActionOutcome | null = null;
   error: ItemError | null = null;
-  /** When the current attempt started, and where; `isRunning` until its outcome came. */
+  /** When the current attempt started, and where. */
   attemptStartedAt = '';
   attemptWorker = '';
-  isRunning = false;
   /** The attempt whose `item-started` event went out last (0: none). */
   announcedAttempt = 0;
+  watchPrev: WatchedAttempt | null = null;
+  watchNext: WatchedAttempt | null = null;
+  watchedSince = 0;
 
   constructor(deps: ItemRunnerDeps, item: unknown, index: number | null) {
     this.deps = deps;
@@ -99,17 +101,12 @@ class ItemRun implements WatchedAttempt {
     }
     this.attemptStartedAt = at;
     this.attemptWorker = worker;
-    this.isRunning = true;
     const wanted = this.deps.run.wants.itemStarted;
-    if (wanted === true) this.#announce();
+    if (wanted === true) this.announce();
     else if (wanted === 'waiting') this.deps.watch?.started(this);
   }
 
-  announceIfRunning(): void {
-    if (this.isRunning && this.announcedAttempt !== this.attempts) this.#announce();
-  }
-
-  #announce(): void {
+  announce(): void {
     const { run, task } = this.deps;
     this.announcedAttempt = this.attempts;
     run.emit({
@@ -140,7 +137,7 @@ class ItemRun implements WatchedAttempt {
 
   /** Takes an attempt's outcome (`null`: it could not start); whether another may follow. */
   take(outcome: ActionOutcome | null): boolean {
-    this.isRunning = false;
+    this.deps.watch?.ended(this);
     if (outcome !== null) {
       this.outcome = outcome;
       this.error = outcome.ok ? null : toItemError(outcome.error);
