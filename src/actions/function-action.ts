@@ -11,23 +11,25 @@ import { toRecordable } from './to-recordable.ts';
  * thrown error or a rejection becomes `TASK_ERROR` with the user's message and stack; a value
  * that cannot be recorded, `NOT_SERIALIZABLE`.
  */
-export function callFunction(
+export async function callFunction(
   module: ModuleRef,
   input: unknown,
   ctx: TaskContext,
 ): Promise<unknown> {
-  // Two promise reactions per call, not an async frame and an await per step: with a crash scope
-  // on, every promise of the process costs a hook call.
-  return loadModule(module.path)
-    .then(
-      (exports) => exportedFunction(exports, module)(input, ctx),
-      (error: unknown) => {
-        throw taskError(error, `cannot load ${module.source}`);
-      },
-    )
-    .then(toRecordable, (error: unknown) => {
-      throw taskError(error);
-    });
+  let exports: Record<string, unknown>;
+  try {
+    exports = await loadModule(module.path);
+  } catch (error) {
+    throw taskError(error, `cannot load ${module.source}`);
+  }
+  const fn = exportedFunction(exports, module);
+  let value: unknown;
+  try {
+    value = await fn(input, ctx);
+  } catch (error) {
+    throw taskError(error);
+  }
+  return toRecordable(value);
 }
 
 function exportedFunction(
