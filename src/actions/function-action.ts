@@ -2,7 +2,7 @@ import type { ModuleRef } from '../job/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
-import { loadModule } from './load-module.ts';
+import { loadedModule, loadModule } from './load-module.ts';
 import { toRecordable } from './to-recordable.ts';
 
 /**
@@ -16,11 +16,15 @@ export async function callFunction(
   input: unknown,
   ctx: TaskContext,
 ): Promise<unknown> {
-  let exports: Record<string, unknown>;
-  try {
-    exports = await loadModule(module.path);
-  } catch (error) {
-    throw taskError(error, `cannot load ${module.source}`);
+  // Once loaded, a module is read from the cache rather than awaited: with a crash scope on, every
+  // promise of the process costs a hook call.
+  let exports = loadedModule(module.path);
+  if (exports === undefined) {
+    try {
+      exports = await loadModule(module.path);
+    } catch (error) {
+      throw taskError(error, `cannot load ${module.source}`);
+    }
   }
   const fn = exportedFunction(exports, module);
   let value: unknown;

@@ -26,6 +26,8 @@ export interface ItemRunnerDeps {
   callbacks: CallbackQueue;
   /** Announces attempts that run a while, for `itemStarted: 'waiting'`; `null` otherwise. */
   watch: TaskWatch | null;
+  /** Writes an item's record and counts it, once it is known. */
+  record: (record: ItemRecord) => void;
 }
 
 function toItemError(error: SerializedError): ItemError {
@@ -154,9 +156,9 @@ class ItemRun implements WatchedAttempt {
 }
 
 /**
- * Runs one item to its record: attempts with retries and doubling delay, then the callback.
- * Never rejects: a failure of the item is in its record, and so is a bug of jobrun's own
- * (`TASK_ERROR`), so that the results file stays complete.
+ * Runs one item to its record: attempts with retries and doubling delay, then the callback; then
+ * records it (`deps.record`). Never rejects: a failure of the item is in its record, and so is a
+ * bug of jobrun's own (`TASK_ERROR`), so that the results file stays complete.
  */
 export async function runItem(
   deps: ItemRunnerDeps,
@@ -164,6 +166,7 @@ export async function runItem(
   index: number | null,
 ): Promise<ItemRecord> {
   const itemRun = new ItemRun(deps, item, index);
+  let record: ItemRecord;
   try {
     let hasMore = itemRun.take(await itemRun.attempt());
     while (hasMore) {
@@ -171,13 +174,15 @@ export async function runItem(
       hasMore = itemRun.take(await itemRun.attempt());
     }
     const error = itemRun.error;
-    if (error !== null) return recordOf(itemRun, statusOf(error), null, error);
     const result = itemRun.outcome?.ok === true ? itemRun.outcome.value : null;
-    if (deps.callback === null) return recordOf(itemRun, 'ok', result, null);
-    return await callBack(itemRun, deps.callback, result);
+    if (error !== null) record = recordOf(itemRun, statusOf(error), null, error);
+    else if (deps.callback === null) record = recordOf(itemRun, 'ok', result, null);
+    else record = await callBack(itemRun, deps.callback, result);
   } catch (bug) {
-    return recordOf(itemRun, 'failed', null, { message: errorMessage(bug), code: 'TASK_ERROR' });
+    record = recordOf(itemRun, 'failed', null, { message: errorMessage(bug), code: 'TASK_ERROR' });
   }
+  deps.record(record);
+  return record;
 }
 
 /** The item succeeded: its callback runs, and may replace its result or fail it. */

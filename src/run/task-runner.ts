@@ -7,7 +7,7 @@ import { itemScope } from './build-request.ts';
 import { CallbackQueue } from './callback-queue.ts';
 import type { Channel } from './channel.ts';
 import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
-import { runItem, type CallbackFn } from './item-runner.ts';
+import { runItem, type CallbackFn, type ItemRunnerDeps } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { gateLimits, openGate } from './task-gate.ts';
 import { TaskWatch } from './task-watch.ts';
@@ -176,14 +176,6 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const gate = openGate(limits);
   const isWatched = run.wants.progress || run.wants.itemStarted === 'waiting';
   const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts) : null;
-  const deps = {
-    run,
-    task,
-    executor,
-    callback: taskRun.callback,
-    callbacks: new CallbackQueue(),
-    watch: run.wants.itemStarted === 'waiting' ? watch : null,
-  };
   const settle = (entry: ItemRecord, index: number): void => {
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
@@ -193,11 +185,16 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     }
     if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
   };
-  const consumers = taskRun.consumers;
-  const settleEntry = (entry: ItemRecord): ItemRecord => {
-    settle(entry, entry.index ?? 0);
-    return entry;
+  const deps: ItemRunnerDeps = {
+    run,
+    task,
+    executor,
+    callback: taskRun.callback,
+    callbacks: new CallbackQueue(),
+    watch: run.wants.itemStarted === 'waiting' ? watch : null,
+    record: (entry) => settle(entry, entry.index ?? 0),
   };
+  const consumers = taskRun.consumers;
   // Back-pressure: the gate's slot stays taken until every consumer took the result.
   const streamEntry = async (entry: ItemRecord): Promise<void> => {
     if (entry.status === 'ok') for (const channel of consumers) await channel.push(entry.result);
@@ -211,7 +208,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       settle(notStartedRecord(task, item, index), itemIndex);
       return Promise.resolve();
     }
-    const recorded = runItem(deps, item, index).then(settleEntry);
+    const recorded = runItem(deps, item, index);
     return consumers.length === 0 ? recorded : recorded.then(streamEntry);
   };
 
