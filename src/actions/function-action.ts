@@ -2,7 +2,7 @@ import type { ModuleRef } from '../job/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { ActionError } from './action-error.ts';
 import type { TaskContext } from './action-context.ts';
-import { loadModule } from './load-module.ts';
+import { loadedModule, loadModule } from './load-module.ts';
 import { toRecordable } from './to-recordable.ts';
 
 /**
@@ -11,23 +11,29 @@ import { toRecordable } from './to-recordable.ts';
  * thrown error or a rejection becomes `TASK_ERROR` with the user's message and stack; a value
  * that cannot be recorded, `NOT_SERIALIZABLE`.
  */
-export function callFunction(
+export async function callFunction(
   module: ModuleRef,
   input: unknown,
   ctx: TaskContext,
 ): Promise<unknown> {
-  // Two promise reactions per call, not an async frame and an await per step: with a crash scope
-  // on, every promise of the process costs a hook call.
-  return loadModule(module.path)
-    .then(
-      (exports) => exportedFunction(exports, module)(input, ctx),
-      (error: unknown) => {
-        throw taskError(error, `cannot load ${module.source}`);
-      },
-    )
-    .then(toRecordable, (error: unknown) => {
-      throw taskError(error);
-    });
+  // Once loaded, a module is read from the cache rather than awaited: with a crash scope on, every
+  // promise of the process costs a hook call.
+  let exports = loadedModule(module.path);
+  if (exports === undefined) {
+    try {
+      exports = await loadModule(module.path);
+    } catch (error) {
+      throw taskError(error, `cannot load ${module.source}`);
+    }
+  }
+  const fn = exportedFunction(exports, module);
+  let value: unknown;
+  try {
+    value = await fn(input, ctx);
+  } catch (error) {
+    throw taskError(error);
+  }
+  return toRecordable(value);
 }
 
 function exportedFunction(

@@ -12,6 +12,8 @@ type Exports = Record<string, unknown>;
 
 /** One load per module path per worker (thread, process or the main thread). */
 const modules = new Map<string, Promise<Exports>>();
+/** The same modules once loaded, readable without a promise turn on every call. */
+const loadedModules = new Map<string, Exports>();
 let typeScriptImport: Promise<(url: string) => Promise<Exports>> | undefined;
 
 /**
@@ -24,10 +26,18 @@ export function loadModule(path: string): Promise<Exports> {
   if (loaded === undefined) {
     loaded = importModule(path);
     modules.set(path, loaded);
-    // A failed import (syntax error, missing file) is retried by the next attempt.
-    void loaded.catch(() => modules.delete(path));
+    loaded.then(
+      (exports) => loadedModules.set(path, exports),
+      // A failed import (syntax error, missing file) is retried by the next attempt.
+      () => modules.delete(path),
+    );
   }
   return loaded;
+}
+
+/** The exports of a module `loadModule` has finished loading in this worker, else `undefined`. */
+export function loadedModule(path: string): Exports | undefined {
+  return loadedModules.get(path);
 }
 
 async function importModule(path: string): Promise<Exports> {

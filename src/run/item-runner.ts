@@ -30,6 +30,8 @@ export interface ItemRunnerDeps {
   watch: TaskWatch | null;
   /** The task's `rate:` and `uses:`, passed by each attempt; `null` without either. */
   flow: FlowGate | null;
+  /** Writes an item's record and counts it, once it is known. */
+  record: (record: ItemRecord) => void;
 }
 
 function toItemError(error: SerializedError): ItemError {
@@ -76,12 +78,14 @@ class ItemRun implements WatchedAttempt {
   retryAfterMs: number | undefined = undefined;
   /** The current attempt's hold on the task's rate and resources. */
   pass: AttemptPass | null = null;
-  /** When the current attempt started, and where; `isRunning` until its outcome came. */
+  /** When the current attempt started, and where. */
   attemptStartedAt = '';
   attemptWorker = '';
-  isRunning = false;
   /** The attempt whose `item-started` event went out last (0: none). */
   announcedAttempt = 0;
+  watchPrev: WatchedAttempt | null = null;
+  watchNext: WatchedAttempt | null = null;
+  watchedSince = 0;
 
   constructor(deps: ItemRunnerDeps, item: unknown, index: number | null) {
     this.deps = deps;
@@ -107,18 +111,13 @@ class ItemRun implements WatchedAttempt {
     }
     this.attemptStartedAt = at;
     this.attemptWorker = worker;
-    this.isRunning = true;
     this.pass?.started();
     const wanted = this.deps.run.wants.itemStarted;
-    if (wanted === true) this.#announce();
+    if (wanted === true) this.announce();
     else if (wanted === 'waiting') this.deps.watch?.started(this);
   }
 
-  announceIfRunning(): void {
-    if (this.isRunning && this.announcedAttempt !== this.attempts) this.#announce();
-  }
-
-  #announce(): void {
+  announce(): void {
     const { run, task } = this.deps;
     this.announcedAttempt = this.attempts;
     run.emit({
@@ -171,7 +170,7 @@ class ItemRun implements WatchedAttempt {
 
   /** Takes an attempt's outcome (`null`: it could not start); whether another may follow. */
   take(outcome: ActionOutcome | null): boolean {
-    this.isRunning = false;
+    this.deps.watch?.ended(this);
     if (outcome !== null) {
       this.outcome = outcome;
       this.error = outcome.ok ? null : toItemError(outcome.error);
@@ -189,9 +188,8 @@ class ItemRun implements WatchedAttempt {
 
 /**
  * Runs one item to its record: attempts, retried as the task's retry policy says, then the
- * callback.
- * Never rejects: a failure of the item is in its record, and so is a bug of jobrun's own
- * (`TASK_ERROR`), so that the results file stays complete.
+ * callback; then records it (`deps.record`). Never rejects: a failure of the item is in its
+ * record, and so is a bug of jobrun's own (`TASK_ERROR`), so that the results file stays complete.
  */
 export async function runItem(
   deps: ItemRunnerDeps,
@@ -199,6 +197,7 @@ export async function runItem(
   index: number | null,
 ): Promise<ItemRecord> {
   const itemRun = new ItemRun(deps, item, index);
+  let record: ItemRecord;
   try {
     let hasMore = itemRun.take(await itemRun.attempt());
     while (hasMore) {
@@ -206,13 +205,15 @@ export async function runItem(
       hasMore = itemRun.take(await itemRun.attempt());
     }
     const error = itemRun.error;
-    if (error !== null) return recordOf(itemRun, statusOf(error), null, error);
     const result = itemRun.outcome?.ok === true ? itemRun.outcome.value : null;
-    if (deps.callback === null) return recordOf(itemRun, 'ok', result, null);
-    return await callBack(itemRun, deps.callback, result);
+    if (error !== null) record = recordOf(itemRun, statusOf(error), null, error);
+    else if (deps.callback === null) record = recordOf(itemRun, 'ok', result, null);
+    else record = await callBack(itemRun, deps.callback, result);
   } catch (bug) {
-    return recordOf(itemRun, 'failed', null, { message: errorMessage(bug), code: 'TASK_ERROR' });
+    record = recordOf(itemRun, 'failed', null, { message: errorMessage(bug), code: 'TASK_ERROR' });
   }
+  deps.record(record);
+  return record;
 }
 
 /** The item succeeded: its callback runs, and may replace its result or fail it. */

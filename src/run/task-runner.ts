@@ -10,7 +10,7 @@ import { withCancelReason } from './cancel-reason.ts';
 import type { Channel } from './channel.ts';
 import { FlowGate } from './flow-gate.ts';
 import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
-import { runItem, type CallbackFn } from './item-runner.ts';
+import { runItem, type CallbackFn, type ItemRunnerDeps } from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { gateLimits, openGate } from './task-gate.ts';
 import { TaskWatch } from './task-watch.ts';
@@ -181,15 +181,6 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const isWatched = run.wants.progress || run.wants.itemStarted === 'waiting';
   const flow = FlowGate.of(run, task);
   const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts, flow) : null;
-  const deps = {
-    flow,
-    run,
-    task,
-    executor,
-    callback: taskRun.callback,
-    callbacks: new CallbackQueue(),
-    watch: run.wants.itemStarted === 'waiting' ? watch : null,
-  };
   const settle = (entry: ItemRecord, index: number): void => {
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;
@@ -199,11 +190,17 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     }
     if (entry.status === 'failed' && !task.continueOnError) run.onItemFailed();
   };
-  const consumers = taskRun.consumers;
-  const settleEntry = (entry: ItemRecord): ItemRecord => {
-    settle(entry, entry.index ?? 0);
-    return entry;
+  const deps: ItemRunnerDeps = {
+    flow,
+    run,
+    task,
+    executor,
+    callback: taskRun.callback,
+    callbacks: new CallbackQueue(),
+    watch: run.wants.itemStarted === 'waiting' ? watch : null,
+    record: (entry) => settle(entry, entry.index ?? 0),
   };
+  const consumers = taskRun.consumers;
   // Back-pressure: the gate's slot stays taken until every consumer took the result.
   const streamEntry = async (entry: ItemRecord): Promise<void> => {
     if (entry.status === 'ok') for (const channel of consumers) await channel.push(entry.result);
@@ -217,7 +214,7 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
       settle(notStartedRecord(task, item, index), itemIndex);
       return Promise.resolve();
     }
-    const recorded = runItem(deps, item, index).then(settleEntry);
+    const recorded = runItem(deps, item, index);
     return consumers.length === 0 ? recorded : recorded.then(streamEntry);
   };
 

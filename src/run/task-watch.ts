@@ -5,31 +5,36 @@ import type { RunContext } from './run-context.ts';
 /** How often a running task is looked at: its counts, and its attempts that have run a while. */
 export const WATCH_EVERY_MS = 100;
 
-/** An attempt that started, for `itemStarted: 'waiting'`. */
+/**
+ * A running attempt, for `itemStarted: 'waiting'`: linked into its task's watch through its own
+ * fields while it runs, so watching it allocates nothing and holds nothing once it ended.
+ */
 export interface WatchedAttempt {
-  /** Sends its `item-started` event if the attempt that started then still runs. */
-  announceIfRunning(): void;
+  watchPrev: WatchedAttempt | null;
+  watchNext: WatchedAttempt | null;
+  /** The watch's look count when it started. */
+  watchedSince: number;
+  /** Sends its `item-started` event. */
+  announce(): void;
 }
 
 /**
  * Looks at a running task ten times a second, on a timer that never keeps the process up: sends
- * its counts (`task-progress`) when they changed, and announces the attempts still running one
- * whole period after the look that followed their start, so after 0.1 to 0.2 s (`item-started`
- * in `'waiting'` mode).
+ * its counts (`task-progress`) when they changed, and announces the attempts that were already
+ * running at the previous look, so after 0.1 to 0.2 s (`item-started` in `'waiting'` mode). A
+ * listing then shows the items that take long enough to be seen, while a map of items of a
+ * millisecond builds no event per item.
  *
- * Per item this costs one array slot, never an event: a listing shows the items that take long
- * enough to be seen, while a map of items of a millisecond builds no event per item. Started
- * attempts go into an array per period rather than a set they leave as they end: a set with
- * thousands of entries coming and going a second is garbage that outlives them.
+ * Running attempts are a list linked through them, not a set: a set with thousands of entries a
+ * second coming and going is garbage that outlives them.
  */
 export class TaskWatch {
   readonly #run: RunContext;
   readonly #task: string;
   readonly #counts: TaskSummary;
   readonly #timer: NodeJS.Timeout;
-  /** Attempts started since the last look, and in the period before it. */
-  #young: WatchedAttempt[] = [];
-  #old: WatchedAttempt[] = [];
+  #running: WatchedAttempt | null = null;
+  #looks = 0;
   /** ok + failed + skipped + cancelled at the last `task-progress` event; -1 before the first. */
   #lastDone = -1;
   /** Tells what the task's attempts wait on, sent with its counts when it changes. */
@@ -46,14 +51,28 @@ export class TaskWatch {
   }
 
   started(attempt: WatchedAttempt): void {
-    this.#young.push(attempt);
+    attempt.watchedSince = this.#looks;
+    attempt.watchPrev = null;
+    attempt.watchNext = this.#running;
+    if (this.#running !== null) this.#running.watchPrev = attempt;
+    this.#running = attempt;
+  }
+
+  /** The attempt ended (or was announced): it leaves the list. */
+  ended(attempt: WatchedAttempt): void {
+    const { watchPrev, watchNext } = attempt;
+    if (watchPrev !== null) watchPrev.watchNext = watchNext;
+    else if (this.#running === attempt) this.#running = watchNext;
+    else return;
+    if (watchNext !== null) watchNext.watchPrev = watchPrev;
+    attempt.watchPrev = null;
+    attempt.watchNext = null;
   }
 
   /** The task ended: its final counts go out. */
   stop(): void {
     clearInterval(this.#timer);
-    this.#young = [];
-    this.#old = [];
+    this.#running = null;
     if (this.#run.wants.progress) this.#sendProgress();
   }
 
@@ -64,9 +83,15 @@ export class TaskWatch {
       if (ok + failed + skipped + cancelled !== this.#lastDone || isWaitChanged)
         this.#sendProgress();
     }
-    for (const attempt of this.#old) attempt.announceIfRunning();
-    this.#old = this.#young;
-    this.#young = [];
+    for (let attempt = this.#running; attempt !== null;) {
+      const next = attempt.watchNext;
+      if (attempt.watchedSince < this.#looks) {
+        this.ended(attempt);
+        attempt.announce();
+      }
+      attempt = next;
+    }
+    this.#looks++;
   }
 
   #sendProgress(): void {
