@@ -24,7 +24,7 @@ test('live shows a row per task, the items in flight, then the final rows, error
   );
   const cut = events.findIndex((e) => e.type === 'item-started' && e.index === 2) + 1;
   for (const event of events.slice(0, cut)) reporter.onEvent(event);
-  // Until the listing thread has drawn these rows (it starts slower from source: tsx loads listr2).
+  // Until the listing's first frame (drawn on a timer) shows these rows.
   await eventually(() => /#2[^]*report/.test(stripAnsi(stdout.text())));
   const running = stripAnsi(stdout.text());
   assert.match(running, /fetch\s+2\/6\s+✔ 2\s+coroutine/);
