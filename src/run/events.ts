@@ -93,8 +93,9 @@ export type RunEventListener = (event: RunEvent) => void;
 export interface RunEventSelection {
   /**
    * `item-started` events: `true` for every attempt, as it starts; `'waiting'` only for attempts
-   * still running 100 ms after they started, announced then (with the time they started): what a
-   * listing of items in flight can show, while a map of quick items builds no event per item.
+   * still running 0.1 to 0.2 s after they started, announced then (with the time they started):
+   * what a listing of items in flight can show, while a map of quick items builds no event per
+   * item.
    * An announced item also gets its `item-finished` event, even when `itemOk` is `false`.
    * @default true
    */
