@@ -66,8 +66,10 @@ describe('the example jobs', () => {
 
   test('crawl: its demo site started as a service; the callback writes one line per page', async () => {
     // As a user runs it from a fresh clone: nothing else started, the job's own service serves.
-    const records = await runExample('crawl');
-    const site = 'http://127.0.0.1:8787';
+    // A free port instead of the example's 8787, which another program on the machine may hold.
+    const [port] = await closedPorts(1);
+    const site = `http://127.0.0.1:${port}`;
+    const records = await runExample('crawl', ['--var', `port=${port}`, '--var', `site=${site}`]);
     const service = records.find((record) => record.type === 'service');
     assert.equal(service?.name, 'site');
     assert.equal(service?.status, 'stopped');
