@@ -23,33 +23,6 @@ export function formatItemError(error: { code: string; message: string }): strin
   return `${error.code}: ${firstLine(error.message)}`;
 }
 
-/**
- * What varies from item to item in an error message, folded so that one kind of failure is one
- * group: URLs (`<url>`), file paths (`<path>`), ids such as UUIDs and long hex strings (`<id>`)
- * and numbers (`<n>`). An IPv4 address stays as it is, only its port is folded: ten
- * `ECONNREFUSED 127.0.0.1:PORT` on ten URLs are one kind. Numbers inside a word (`E2BIG`,
- * `utf8`) are part of the word and stay.
- */
-const VARYING =
-  /\b[a-z][a-z\d+.-]*:\/\/[^\s"'<>()]+|(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?(?![\w.])|(?<![\w.:/-])(?:~|\.{1,2})?\/(?:[\w.@%+~-]+\/)+[\w.@%+~-]*|\b[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}\b|\b(?=[a-f]*\d)[\da-f]{16,}\b|(?<![\w./])-?\d+(?:\.\d+)?(?![\w.]|\.\d)/gi;
-
-/**
- * An error message with what varies between items folded (see `VARYING`).
- *
- * @example normalizeMessage('connect ECONNREFUSED 127.0.0.1:41234') // 'connect ECONNREFUSED 127.0.0.1:<n>'
- * @example normalizeMessage('GET http://127.0.0.1:8080/a/7 failed') // 'GET <url> failed'
- */
-export function normalizeMessage(message: string): string {
-  return message.replace(VARYING, (match) => {
-    if (/^[a-z][a-z\d+.-]*:\/\//i.test(match)) return '<url>';
-    const ip = /^((?:\d{1,3}\.){3}\d{1,3})(:\d+)?$/.exec(match);
-    if (ip !== null) return ip[2] === undefined ? match : `${ip[1]}:<n>`;
-    if (match.includes('/')) return '<path>';
-    if (/^-?\d+(?:\.\d+)?$/.test(match)) return '<n>';
-    return '<id>';
-  });
-}
-
 /** Code points a terminal draws two columns wide: CJK, Hangul, full-width forms, most emoji. */
 const WIDE: ReadonlyArray<readonly [number, number]> = [
   [0x1100, 0x115f],

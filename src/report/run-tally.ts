@@ -1,7 +1,8 @@
 import type { ItemRecord, SummaryRecord, TaskSummary } from '../results/types.ts';
 import type { RunEvent, TaskInfo, TaskState } from '../run/events.ts';
 import type { ServiceState } from '../services/service-set.ts';
-import { formatItemError, itemLabel, normalizeMessage } from './format.ts';
+import { foldMessage } from '../util/fold-message.ts';
+import { formatItemError, itemLabel } from './format.ts';
 
 /** How many distinct error kinds a task keeps for the summary; the rest are only counted. */
 export const MAX_ERROR_GROUPS_PER_TASK = 1000;
@@ -48,7 +49,7 @@ export interface TaskTally {
   inFlight: Map<number, InFlightItem>;
   /** `CODE: message` of the first failed item, with its label. */
   firstError: string | null;
-  /** Keyed by `CODE: first line` folded (`normalizeMessage`), in order of first appearance. */
+  /** Keyed by `CODE: first line` folded (`foldMessage`), in order of first appearance. */
   errorGroups: Map<string, ErrorGroup>;
   /** Failed items whose kind of error did not fit in `errorGroups`. */
   ungroupedErrors: number;
@@ -194,7 +195,7 @@ export class RunTally {
     if (record.error === null || record.status !== 'failed') return;
     const text = formatItemError(record.error);
     tally.firstError ??= `${text} (${itemLabel(record.task, record.index)})`;
-    const key = normalizeMessage(text);
+    const key = foldMessage(text);
     const group = tally.errorGroups.get(key);
     if (group !== undefined) {
       group.count += 1;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RunAggregator } from '../../src/html-report/aggregate.ts';
-import { normalizeMessage } from '../../src/html-report/failure-groups.ts';
 import { TIMELINE_STATUSES } from '../../src/html-report/model.ts';
 import { MAX_TIMELINE_BARS } from '../../src/html-report/timeline-builder.ts';
 
@@ -121,38 +120,4 @@ describe('the report aggregator', () => {
     const finished = (data.series.finished.t ?? []).reduce((sum, value) => sum + value, 0);
     assert.equal(finished, total);
   });
-});
-
-describe('failure messages, folded', () => {
-  const cases: [string, string][] = [
-    [
-      'HTTP 404 Not Found from GET http://127.0.0.1:8787/missing/3',
-      'HTTP 404 Not Found from GET <url>',
-    ],
-    [
-      'HTTP 503 Service Unavailable from GET https://example.org/a?b=1',
-      'HTTP 503 Service Unavailable from GET <url>',
-    ],
-    [
-      'command exited with code 3: cat: /tmp/abc/x12.txt: No such file',
-      'command exited with code 3: cat: <path>: No such file',
-    ],
-    ['the attempt timed out after 5000 ms', 'the attempt timed out after <n> ms'],
-    [
-      'GET http://h/ failed: connect ECONNREFUSED 127.0.0.1:1',
-      'GET <url> failed: connect ECONNREFUSED <host>',
-    ],
-    [
-      'row 17 at 2026-01-02T10:00:00.123Z id 550e8400-e29b-41d4-a716-446655440000',
-      'row <n> at <time> id <id>',
-    ],
-    [
-      'cannot read ./tasks/crawl.ts, results/pages.txt or ~/data',
-      'cannot read <path>, <path> or <path>',
-    ],
-    ['first line 1\n    at stack (file.js:1:2)', 'first line <n>'],
-  ];
-  for (const [message, pattern] of cases) {
-    test(message.split('\n')[0] as string, () => assert.equal(normalizeMessage(message), pattern));
-  }
 });
