@@ -40,6 +40,8 @@ export interface TaskTally {
   failed: number;
   skipped: number;
   cancelled: number;
+  /** Of the `ok` items, those reused from the previous run (`--resume`). */
+  cached: number;
   /** Epoch ms of the task's `running` state; `null` if it never ran. */
   startedAtMs: number | null;
   /** Epoch ms of its final state; `null` until then. */
@@ -134,6 +136,7 @@ export class RunTally {
         tally.failed = event.failed;
         tally.skipped = event.skipped;
         tally.cancelled = event.cancelled;
+        tally.cached = event.cached;
         if (event.waitingOn !== undefined) tally.waitingOn = event.waitingOn;
         break;
       }
@@ -191,6 +194,7 @@ export class RunTally {
     if (tally === undefined) return;
     if (this.#trackInFlight) tally.inFlight.delete(record.index ?? -1);
     tally[record.status] += 1;
+    if (record.cached === true) tally.cached += 1;
     if (record.error === null || record.status !== 'failed') return;
     const text = formatItemError(record.error);
     tally.firstError ??= `${text} (${itemLabel(record.task, record.index)})`;
@@ -210,6 +214,7 @@ function applyCounts(tally: TaskTally, counts: TaskSummary): void {
   tally.failed = counts.failed;
   tally.skipped = counts.skipped;
   tally.cancelled = counts.cancelled;
+  tally.cached = counts.cached;
   if (counts.total !== undefined) tally.total = counts.total;
 }
 
@@ -230,6 +235,7 @@ function newTally(info: TaskInfo): TaskTally {
     failed: 0,
     skipped: 0,
     cancelled: 0,
+    cached: 0,
     startedAtMs: null,
     finishedAtMs: null,
     inFlight: new Map(),

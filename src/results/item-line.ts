@@ -8,6 +8,8 @@ let lastWorkerJson = '""';
 
 /** What `Date.prototype.toISOString` gives: nothing in it needs escaping. */
 const ISO_TIMESTAMP = /^[\d:.TZ+-]+$/;
+/** An item key: nothing in it needs escaping. */
+const HEX_KEY = /^[0-9a-f]+$/;
 
 /**
  * Appends the JSON line of an item record (with its newline) to `parts` as pieces and returns its
@@ -20,7 +22,7 @@ const ISO_TIMESTAMP = /^[\d:.TZ+-]+$/;
  * number that is not finite) sends the whole record through the generic path.
  */
 export function appendItemRecord(parts: string[], record: ItemRecord): number {
-  const { index, durationMs, attempts, startedAt, worker, error } = record;
+  const { index, durationMs, attempts, startedAt, worker, error, key } = record;
   const item = jsonOf(record.item);
   const result = jsonOf(record.result);
   if (
@@ -29,7 +31,8 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     !Number.isFinite(durationMs) ||
     !Number.isInteger(attempts) ||
     (index !== null && !Number.isInteger(index)) ||
-    (startedAt !== null && !ISO_TIMESTAMP.test(startedAt))
+    (startedAt !== null && !ISO_TIMESTAMP.test(startedAt)) ||
+    (key !== null && !HEX_KEY.test(key))
   ) {
     const line = JSON.stringify(record) + '\n';
     parts.push(line);
@@ -50,6 +53,8 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
   const durationText = String(durationMs);
   const workerText = worker === null ? 'null' : lastWorkerJson;
   const quote = startedAt === null ? '' : '"';
+  const keyText = key === null ? 'null' : '"' + key + '"';
+  const tail = record.cached === true ? ',"cached":true}\n' : '}\n';
   parts.push(
     '{"type":"item","task":',
     lastTaskJson,
@@ -73,7 +78,9 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     durationText,
     ',"worker":',
     workerText,
-    '}\n',
+    ',"key":',
+    keyText,
+    tail,
   );
   return (
     LINE_FIXED_LENGTH +
@@ -87,7 +94,9 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     2 * quote.length +
     startedText.length +
     durationText.length +
-    workerText.length
+    workerText.length +
+    keyText.length +
+    tail.length
   );
 }
 
@@ -102,7 +111,7 @@ const LINE_FIXED_LENGTH = [
   ',"startedAt":',
   ',"durationMs":',
   ',"worker":',
-  '}\n',
+  ',"key":',
 ].join('').length;
 
 /** The JSON line of an item record, without its newline: `JSON.stringify(record)`. */
