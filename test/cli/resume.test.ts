@@ -123,7 +123,7 @@ describe('--resume', () => {
       assert.equal(counts?.cached, 3);
       assert.equal(counts?.ok, 4);
       assert.equal(counts.ok + counts.failed + counts.skipped + counts.cancelled, 4);
-      assert.match(second.stdout, /work\[0\]  ok  cached/);
+      assert.match(second.stdout, /work\[0\] {2}ok {2}cached/);
       assert.match(second.stdout, /4 ok \(3 cached\), 0 failed of 4/);
       // Every item was reached: the previous file is gone.
       assert.equal(existsSync(previousPath(dir, `main-${kind}`)), false);
