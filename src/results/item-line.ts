@@ -8,8 +8,6 @@ let lastWorkerJson = '""';
 
 /** What `Date.prototype.toISOString` gives: nothing in it needs escaping. */
 const ISO_TIMESTAMP = /^[\d:.TZ+-]+$/;
-/** An item key: nothing in it needs escaping. */
-const HEX_KEY = /^[0-9a-f]+$/;
 
 /**
  * Appends the JSON line of an item record (with its newline) to `parts` as pieces and returns its
@@ -31,8 +29,7 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     !Number.isFinite(durationMs) ||
     !Number.isInteger(attempts) ||
     (index !== null && !Number.isInteger(index)) ||
-    (startedAt !== null && !ISO_TIMESTAMP.test(startedAt)) ||
-    (key !== null && !HEX_KEY.test(key))
+    (startedAt !== null && !ISO_TIMESTAMP.test(startedAt))
   ) {
     const line = JSON.stringify(record) + '\n';
     parts.push(line);
@@ -53,6 +50,7 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
   const durationText = String(durationMs);
   const workerText = worker === null ? 'null' : lastWorkerJson;
   const quote = startedAt === null ? '' : '"';
+  // A key is hex (`itemKey`): nothing in it needs escaping.
   const keyText = key === null ? 'null' : '"' + key + '"';
   const tail = record.cached === true ? ',"cached":true}\n' : '}\n';
   parts.push(

@@ -11,7 +11,13 @@ import type { Channel } from './channel.ts';
 import { FlowGate } from './flow-gate.ts';
 import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
 import { createItemKeyer, type ItemKeyer } from './item-key.ts';
-import { prepareItem, runItem, type CallbackFn, type ItemRunnerDeps } from './item-runner.ts';
+import {
+  prepareItem,
+  runItem,
+  type CallbackFn,
+  type ItemRunnerDeps,
+  type PreparedItem,
+} from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { gateLimits, openGate } from './task-gate.ts';
 import { TaskWatch } from './task-watch.ts';
@@ -247,20 +253,13 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     if (entry.status === 'ok') for (const channel of consumers) await channel.push(entry.result);
   };
   /** One item from its turn at the gate to its record, and on to the tasks it streams to. */
-  const runOne = (item: unknown, itemIndex: number): Promise<unknown> => {
+  const runOne = (item: unknown, itemIndex: number, prepared: PreparedItem): Promise<unknown> => {
     const index = isMap ? itemIndex : null;
-    const prepared = prepareItem(deps, item, index);
     if (run.stopSignal.aborted) {
       // Admitted, but the run stopped before its turn came.
       isStoppedEarly = true;
       settle(notStartedRecord(task, item, index, prepared.key), itemIndex);
       return Promise.resolve();
-    }
-    const previous = resume === null || prepared.key === null ? null : resume.find(prepared.key);
-    if (previous !== null) {
-      const entry = cachedRecord(previous, item, index, prepared.key as string);
-      settle(entry, itemIndex);
-      return consumers.length === 0 ? Promise.resolve() : streamEntry(entry);
     }
     const recorded = runItem(deps, item, index, prepared);
     return consumers.length === 0 ? recorded : recorded.then(streamEntry);
@@ -293,7 +292,23 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
           continue;
         }
         const itemIndex = index++;
-        void gate.add(() => runOne(item, itemIndex));
+        const prepared = prepareItem(deps, item, isMap ? itemIndex : null);
+        const previous =
+          resume === null || prepared.key === null ? null : resume.find(prepared.key);
+        if (previous !== null) {
+          // Reused: it takes no slot at the gate and makes no attempt; a stream's back-pressure
+          // holds the feed instead.
+          const entry = cachedRecord(
+            previous,
+            item,
+            isMap ? itemIndex : null,
+            prepared.key as string,
+          );
+          settle(entry, itemIndex);
+          if (consumers.length > 0) await streamEntry(entry);
+          continue;
+        }
+        void gate.add(() => runOne(item, itemIndex, prepared));
       }
       if (isStoppedEarly) break feed;
       // The next batch is taken from its source only once this one has started: a stream is read

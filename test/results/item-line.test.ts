@@ -46,7 +46,6 @@ describe('itemRecordLine', () => {
       },
     ],
     ['an item reused by --resume', { cached: true }],
-    ['a key that is not hex', { key: 'not "hex"' }],
     ['numbers of every kind', { item: -0, result: 1e21, durationMs: 0.1 + 0.2 }],
     ['a thread worker after another worker', { worker: 'thread-3' }],
     ['an item with no JSON form', { item: undefined }],
