@@ -270,6 +270,7 @@ Examples:
   $ jobrun jobs/squares.yaml                      run a job with a live listing
   $ jobrun jobs/crawl.yaml --executor thread      the same job on a thread pool
   $ jobrun jobs/crawl.yaml --dry-run              print the plan, run nothing
+  $ jobrun jobs/crawl.yaml --resume               run only what did not succeed last time
   $ jobrun validate jobs/*.yaml                   check job files, report every problem
   $ jobrun jobs/squares.yaml --output json | jq   one JSON event per line
   $ jobrun schedule --list jobs/                  next run times of scheduled jobs

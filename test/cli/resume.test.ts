@@ -6,6 +6,7 @@ import { runCli, startCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { eventually } from '../helpers/processes.ts';
 import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { startSchedule } from '../schedule/schedule-process.ts';
 
 // `--resume` re-runs only what did not succeed: items whose key has an `ok` record in the
 // previous results file are written again with `cached: true` and never run (each execution of
@@ -288,5 +289,30 @@ describe('--resume', () => {
     assert.equal((await runCli([job, '--output', 'quiet'])).code, 0);
     assert.deepEqual(runs(dir), ['a']);
     assert.equal(existsSync(previousPath(dir, 'fresh')), false);
+  });
+
+  test('jobrun schedule --resume passes --resume to every run it starts', async () => {
+    const dir = tempDir('resume-schedule');
+    const job = writeJobFile(
+      dir,
+      'scheduled',
+      [
+        'schedule: "* * * * * *"',
+        'tasks:',
+        '  say:',
+        '    map: [x, y]',
+        '    run: echo ${{ item }} >> ran.log',
+        '',
+      ].join('\n'),
+    );
+    assert.equal((await runCli([job, '--output', 'quiet'])).code, 0);
+    const scheduler = startSchedule(['--resume', job]);
+    await scheduler.waitForCount(/ run-finished job=scheduled .*status=ok/, 1);
+    scheduler.signal('SIGTERM');
+    assert.equal((await scheduler.exited).code, 0, scheduler.stderr());
+    assert.equal(readFileSync(join(dir, 'ran.log'), 'utf8'), 'x\ny\n', 'nothing ran again');
+    // A later run the stop interrupted may have fewer records, but none that ran.
+    const said = byIndex(resultsOf(dir, 'scheduled'), 'say').filter((r) => r.status === 'ok');
+    assert.ok(said.every((record) => record.cached === true));
   });
 });
