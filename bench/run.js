@@ -31,6 +31,7 @@ const CASES = [
   'cpu',
   'startup',
   'memory',
+  'resume',
   'live-vs-quiet',
   'report',
 ];

@@ -47,6 +47,7 @@ interface RunCommandOptions {
   failFast?: boolean;
   /** `false` with `--no-services`. */
   services?: boolean;
+  resume?: boolean;
 }
 
 function readVersion(): string {
@@ -141,6 +142,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       skipServices: options.services === false,
     });
     process.stdout.write(plan);
+    if (options.resume === true) {
+      const { formatResumePlan } = await import('../src/run/resume-plan.ts');
+      process.stdout.write(await formatResumePlan(job, shownResults));
+    }
     return EXIT_OK;
   }
 
@@ -182,6 +187,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
       ...(resultsPath === undefined ? {} : { resultsPath }),
       ...(options.failFast === true ? { failFast: true } : {}),
       ...(options.services === false ? { skipServices: true } : {}),
+      ...(options.resume === true ? { resume: true } : {}),
       ...(process.env.JOBRUN_RUN_ID ? { runId: process.env.JOBRUN_RUN_ID } : {}),
       ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
       onEvent: (event) => reporter.onEvent(mask === null ? event : mask.value(event)),
@@ -204,7 +210,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
 
 async function scheduleCommand(
   targets: string[],
-  options: { list?: boolean; verbose?: boolean },
+  options: { list?: boolean; verbose?: boolean; resume?: boolean },
 ): Promise<number> {
   const { startScheduler, formatScheduleList } = await import('../src/schedule/index.ts');
   if (options.list === true) {
@@ -215,6 +221,7 @@ async function scheduleCommand(
     log: (line: string) => process.stdout.write(line + '\n'),
     cliPath: fileURLToPath(import.meta.url),
     isVerbose: options.verbose === true,
+    isResumed: options.resume === true,
   });
   // Handlers go in before the scheduler logs its first line: a SIGHUP sent as soon as a job is
   // listed must reload, not kill the scheduler by the signal's default action.
@@ -263,6 +270,7 @@ Examples:
   $ jobrun jobs/squares.yaml                      run a job with a live listing
   $ jobrun jobs/crawl.yaml --executor thread      the same job on a thread pool
   $ jobrun jobs/crawl.yaml --dry-run              print the plan, run nothing
+  $ jobrun jobs/crawl.yaml --resume               run only what did not succeed last time
   $ jobrun validate jobs/*.yaml                   check job files, report every problem
   $ jobrun jobs/squares.yaml --output json | jq   one JSON event per line
   $ jobrun schedule --list jobs/                  next run times of scheduled jobs
@@ -307,6 +315,7 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--dry-run', 'validate and print the plan; run nothing')
     .option('--fail-fast', 'the first failed item cancels the run')
     .option('--no-services', "start none of the job's services (they already run elsewhere)")
+    .option('--resume', 'run only the items that did not succeed in the last run (by item key)')
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, options: RunCommandOptions) =>
       setExitCode(await runCommand(file, options)),
@@ -324,8 +333,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<targets...>', 'job files or folders of job files')
     .option('--list', "print each job's next 5 run times and exit")
     .option('--verbose', "also log each run's own output, one line per item and task state")
-    .action(async (targets: string[], options: { list?: boolean; verbose?: boolean }) =>
-      setExitCode(await scheduleCommand(targets, options)),
+    .option('--resume', 'start every run with --resume: re-run only what did not succeed')
+    .action(
+      async (targets: string[], options: { list?: boolean; verbose?: boolean; resume?: boolean }) =>
+        setExitCode(await scheduleCommand(targets, options)),
     );
 
   program

@@ -179,6 +179,7 @@ export function taskRow(task: TaskTally, layout: RowLayout): string {
     const done = task.ok + task.failed + task.skipped + task.cancelled;
     add(task.total === null ? `${done}` : `${done}/${task.total}`);
     add(`✔ ${task.ok}`, style.green);
+    if (task.cached > 0) add(`${task.cached} cached`, style.dim);
     if (task.failed > 0) add(`✖ ${task.failed}`, style.red);
     if (task.cancelled > 0) add(`⊘ ${task.cancelled}`, style.yellow);
   }

@@ -114,7 +114,11 @@ function describe(event: RunEvent, tally: RunTally): Array<[Date, string]> {
     }
     case 'item-finished': {
       const { startedAt, durationMs } = event.record;
-      const at = startedAt === null ? new Date() : new Date(Date.parse(startedAt) + durationMs);
+      // A cached record's times are those of the run that made it.
+      const at =
+        startedAt === null || event.record.cached === true
+          ? new Date()
+          : new Date(Date.parse(startedAt) + durationMs);
       return [[at, recordText(event.record)]];
     }
     case 'log': {
@@ -150,6 +154,7 @@ function recordText(record: ItemRecord): string {
   const label = itemLabel(record.task, record.index);
   switch (record.status) {
     case 'ok': {
+      if (record.cached === true) return `${label}  ok  cached`;
       const attempts = record.attempts > 1 ? `  after ${record.attempts} attempts` : '';
       return `${label}  ok  ${formatDuration(record.durationMs)}${attempts}`;
     }
@@ -171,9 +176,11 @@ function countsText(task: {
   failed: number;
   skipped: number;
   cancelled: number;
+  cached: number;
   total: number | null;
 }): string {
-  const parts = [`${task.ok} ok`, `${task.failed} failed`];
+  const cached = task.cached > 0 ? ` (${task.cached} cached)` : '';
+  const parts = [`${task.ok} ok${cached}`, `${task.failed} failed`];
   if (task.skipped > 0) parts.push(`${task.skipped} skipped`);
   if (task.cancelled > 0) parts.push(`${task.cancelled} cancelled`);
   return parts.join(', ') + (task.total === null ? '' : ` of ${task.total}`);

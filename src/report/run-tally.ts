@@ -41,6 +41,8 @@ export interface TaskTally {
   failed: number;
   skipped: number;
   cancelled: number;
+  /** Of the `ok` items, those reused from the previous run (`--resume`). */
+  cached: number;
   /** Epoch ms of the task's `running` state; `null` if it never ran. */
   startedAtMs: number | null;
   /** Epoch ms of its final state; `null` until then. */
@@ -135,6 +137,7 @@ export class RunTally {
         tally.failed = event.failed;
         tally.skipped = event.skipped;
         tally.cancelled = event.cancelled;
+        tally.cached = event.cached;
         if (event.waitingOn !== undefined) tally.waitingOn = event.waitingOn;
         break;
       }
@@ -192,6 +195,7 @@ export class RunTally {
     if (tally === undefined) return;
     if (this.#trackInFlight) tally.inFlight.delete(record.index ?? -1);
     tally[record.status] += 1;
+    if (record.cached === true) tally.cached += 1;
     if (record.error === null || record.status !== 'failed') return;
     const text = formatItemError(record.error);
     tally.firstError ??= `${text} (${itemLabel(record.task, record.index)})`;
@@ -211,6 +215,7 @@ function applyCounts(tally: TaskTally, counts: TaskSummary): void {
   tally.failed = counts.failed;
   tally.skipped = counts.skipped;
   tally.cancelled = counts.cancelled;
+  tally.cached = counts.cached;
   if (counts.total !== undefined) tally.total = counts.total;
 }
 
@@ -231,6 +236,7 @@ function newTally(info: TaskInfo): TaskTally {
     failed: 0,
     skipped: 0,
     cancelled: 0,
+    cached: 0,
     startedAtMs: null,
     finishedAtMs: null,
     inFlight: new Map(),

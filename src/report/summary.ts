@@ -33,6 +33,8 @@ const COLUMNS: readonly Column[] = [
   { title: 'status', dropOrder: 0, isLeft: true, cell: (_task, counts) => counts.status },
   { title: 'ok', dropOrder: 0, isLeft: false, cell: (_task, counts) => String(counts.ok) },
   { title: 'failed', dropOrder: 0, isLeft: false, cell: (_task, counts) => String(counts.failed) },
+  // Of the ok ones: reused by --resume. Shown only when some were.
+  { title: 'cached', dropOrder: 3, isLeft: false, cell: (_t, counts) => String(counts.cached) },
   { title: 'skipped', dropOrder: 4, isLeft: false, cell: (_t, counts) => String(counts.skipped) },
   { title: 'cancelled', dropOrder: 3, isLeft: false, cell: (_t, c) => String(c.cancelled) },
   // ok + failed + skipped + cancelled = total, when the number of items is known.
@@ -88,13 +90,17 @@ export function formatSummaryTable(tally: RunTally, options: SummaryOptions = {}
   lines.push(head.replace(` ${status}`, ` ${paint(style, status, status)}`));
 
   const tasks = [...tally.tasks.values()];
-  const rows = tasks.map((task) => {
-    const counts = tally.summary?.tasks[task.info.id] ?? countsOf(task);
+  const countsByTask = tasks.map((task) => tally.summary?.tasks[task.info.id] ?? countsOf(task));
+  const rows = tasks.map((task, t) => {
+    const counts = countsByTask[t] as Counts;
     const durationMs =
       task.startedAtMs === null ? null : (task.finishedAtMs ?? nowMs) - task.startedAtMs;
     return COLUMNS.map((column) => column.cell(task, counts, durationMs));
   });
-  let columns = COLUMNS.map((column, i) => ({ column, i }));
+  const hasCached = countsByTask.some((counts) => counts.cached > 0);
+  let columns = COLUMNS.map((column, i) => ({ column, i })).filter(
+    ({ column }) => hasCached || column.title !== 'cached',
+  );
   const measure = (): number[] =>
     columns.map(({ column, i }) =>
       Math.max(column.title.length, ...rows.map((row) => (row[i] ?? '').length)),
@@ -195,8 +201,8 @@ function serviceErrors(tally: RunTally, width: number): string[] {
 
 /** Counts from the items seen, for a summary drawn before (or without) `run-finished`. */
 function countsOf(task: TaskTally): Counts {
-  const { state: status, ok, failed, skipped, cancelled, total } = task;
-  return { status, ok, failed, skipped, cancelled, ...(total === null ? {} : { total }) };
+  const { state: status, ok, failed, skipped, cancelled, cached, total } = task;
+  return { status, ok, failed, skipped, cancelled, cached, ...(total === null ? {} : { total }) };
 }
 
 function formatRate(task: TaskTally, counts: Counts, durationMs: number | null): string {

@@ -20,7 +20,7 @@ const ISO_TIMESTAMP = /^[\d:.TZ+-]+$/;
  * number that is not finite) sends the whole record through the generic path.
  */
 export function appendItemRecord(parts: string[], record: ItemRecord): number {
-  const { index, durationMs, attempts, startedAt, worker, error } = record;
+  const { index, durationMs, attempts, startedAt, worker, error, key } = record;
   const item = jsonOf(record.item);
   const result = jsonOf(record.result);
   if (
@@ -50,6 +50,9 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
   const durationText = String(durationMs);
   const workerText = worker === null ? 'null' : lastWorkerJson;
   const quote = startedAt === null ? '' : '"';
+  // A key is hex (`itemKey`): nothing in it needs escaping.
+  const keyText = key === null ? 'null' : '"' + key + '"';
+  const tail = record.cached === true ? ',"cached":true}\n' : '}\n';
   parts.push(
     '{"type":"item","task":',
     lastTaskJson,
@@ -73,7 +76,9 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     durationText,
     ',"worker":',
     workerText,
-    '}\n',
+    ',"key":',
+    keyText,
+    tail,
   );
   return (
     LINE_FIXED_LENGTH +
@@ -87,7 +92,9 @@ export function appendItemRecord(parts: string[], record: ItemRecord): number {
     2 * quote.length +
     startedText.length +
     durationText.length +
-    workerText.length
+    workerText.length +
+    keyText.length +
+    tail.length
   );
 }
 
@@ -102,7 +109,7 @@ const LINE_FIXED_LENGTH = [
   ',"startedAt":',
   ',"durationMs":',
   ',"worker":',
-  '}\n',
+  ',"key":',
 ].join('').length;
 
 /** The JSON line of an item record, without its newline: `JSON.stringify(record)`. */

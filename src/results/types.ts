@@ -48,6 +48,21 @@ export interface ItemRecord {
   durationMs: number;
   /** `process-<pid>`, `thread-<n>`, `coroutine`, or `null` when it never ran. */
   worker: string | null;
+  /**
+   * What the item is, for `--resume`: 32 hex characters of the SHA-256 of the task id, the
+   * action (a function's module path, export and file content; a command's final text; an HTTP
+   * request as sent) and the item's input, independent of its index, the executor, retries and
+   * timeouts. `null` when the action could not be resolved (an expression error) and on the one
+   * record of a task that never started. The README's "Resuming a run" gives the exact
+   * definition.
+   */
+  key: string | null;
+  /**
+   * `true` on an item that `--resume` did not run because the previous results file has an `ok`
+   * record of its key: `result`, `attempts`, `startedAt`, `durationMs` and `worker` are that
+   * record's. Absent on every other record.
+   */
+  cached?: true;
 }
 
 /**
@@ -62,6 +77,8 @@ export interface TaskSummary {
   failed: number;
   skipped: number;
   cancelled: number;
+  /** Of the `ok` items, those reused from the previous run by `--resume` (0 without it). */
+  cached: number;
   /**
    * The task's item count: 1 without `map`; the size of a list, range, lines file, glob or
    * expression that was read. Absent when unknown (a `from` stream; a `lines`, `glob` or

@@ -5,8 +5,11 @@ import type { ActionRequest, ResolvedAction } from '../actions/types.ts';
 import type { Task } from '../job/types.ts';
 import type { RunContext } from './run-context.ts';
 
+/** What a request is built from: the run's values that expressions read. */
+export type RequestSource = Pick<RunContext, 'job' | 'runId' | 'startedAt' | 'env' | 'outputs'>;
+
 /** The expression scope of one item of a task. */
-export function itemScope(run: RunContext, item: unknown, index: number | null): Scope {
+export function itemScope(run: RequestSource, item: unknown, index: number | null): Scope {
   return {
     item,
     index,
@@ -77,7 +80,7 @@ interface TaskConstants {
 
 const constantsByTask = new WeakMap<Task, TaskConstants>();
 
-function constantsOf(run: RunContext, task: Task): TaskConstants {
+function constantsOf(run: RequestSource, task: Task): TaskConstants {
   let constants = constantsByTask.get(task);
   if (constants === undefined) {
     const action = task.action;
@@ -108,7 +111,7 @@ function constantsOf(run: RunContext, task: Task): TaskConstants {
  * item of a map task, else `null`. Throws when an expression cannot be evaluated.
  */
 export function buildRequest(
-  run: RunContext,
+  run: RequestSource,
   task: Task,
   item: unknown,
   index: number | null,

@@ -62,6 +62,8 @@ export type RunEvent =
       failed: number;
       skipped: number;
       cancelled: number;
+      /** Of the `ok` items, those reused from the previous run (`--resume`). */
+      cached: number;
       /** What its attempts wait on now (`rate 10/s`, `db`), for a task with `rate:` or `uses:`. */
       waitingOn?: string | null;
     }

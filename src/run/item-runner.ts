@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionRequest } from '../actions/types.ts';
 import type {
   ActionOutcome,
   ExecuteOptions,
@@ -12,6 +13,7 @@ import { buildRequest } from './build-request.ts';
 import type { AttemptPass, FlowGate } from './flow-gate.ts';
 import type { CallbackFn, CallbackQueue } from './callback-queue.ts';
 import { isoNow } from './iso-clock.ts';
+import type { ItemKeyer } from './item-key.ts';
 import { itemErrorFrom } from './item-error.ts';
 import { isRetried, retryWaitMs } from './retry-policy.ts';
 import type { RunContext } from './run-context.ts';
@@ -32,6 +34,32 @@ export interface ItemRunnerDeps {
   flow: FlowGate | null;
   /** Writes an item's record and counts it, once it is known. */
   record: (record: ItemRecord) => void;
+  /** Keys the task's items (their `key` field, and `--resume`'s lookups). */
+  keyer: ItemKeyer;
+}
+
+/** An item's first request and its key, known before it runs; `null` both when no request can be built. */
+export interface PreparedItem {
+  request: ActionRequest | null;
+  key: string | null;
+}
+
+/**
+ * Builds the first attempt's request of an item, and so its key. An expression that cannot be
+ * evaluated leaves both `null`: the item's first attempt then fails as it would have.
+ */
+export function prepareItem(
+  deps: ItemRunnerDeps,
+  item: unknown,
+  index: number | null,
+): PreparedItem {
+  let request: ActionRequest;
+  try {
+    request = buildRequest(deps.run, deps.task, item, index, 1);
+  } catch {
+    return { request: null, key: null };
+  }
+  return { request, key: deps.keyer.keyOf(request) };
 }
 
 function toItemError(error: SerializedError): ItemError {
@@ -69,6 +97,9 @@ class ItemRun implements WatchedAttempt {
   readonly item: unknown;
   readonly index: number | null;
   readonly options: ExecuteOptions;
+  readonly key: string | null;
+  /** The first attempt's request, built to key the item; later attempts build their own. */
+  #firstRequest: ActionRequest | null;
   startedAt: string | null = null;
   startedMs = 0;
   attempts = 0;
@@ -87,10 +118,12 @@ class ItemRun implements WatchedAttempt {
   watchNext: WatchedAttempt | null = null;
   watchedSince = 0;
 
-  constructor(deps: ItemRunnerDeps, item: unknown, index: number | null) {
+  constructor(deps: ItemRunnerDeps, item: unknown, index: number | null, prepared: PreparedItem) {
     this.deps = deps;
     this.item = item;
     this.index = index;
+    this.key = prepared.key;
+    this.#firstRequest = prepared.request;
     const { run, task } = deps;
     // One options object per item, not per attempt.
     this.options = {
@@ -158,7 +191,9 @@ class ItemRun implements WatchedAttempt {
     const { run, task, executor } = this.deps;
     this.attempts++;
     try {
-      const request = buildRequest(run, task, this.item, this.index, this.attempts);
+      const request =
+        this.#firstRequest ?? buildRequest(run, task, this.item, this.index, this.attempts);
+      this.#firstRequest = null;
       return executor.execute(request, this.options);
     } catch (failure) {
       // An expression that cannot be evaluated for this item: the item fails, the run goes on.
@@ -195,8 +230,9 @@ export async function runItem(
   deps: ItemRunnerDeps,
   item: unknown,
   index: number | null,
+  prepared: PreparedItem,
 ): Promise<ItemRecord> {
-  const itemRun = new ItemRun(deps, item, index);
+  const itemRun = new ItemRun(deps, item, index, prepared);
   let record: ItemRecord;
   try {
     let hasMore = itemRun.take(await itemRun.attempt());
@@ -278,6 +314,7 @@ function recordOf(
     durationMs:
       startedAt === null ? 0 : Math.round((performance.now() - itemRun.startedMs) * 10) / 10,
     worker: itemRun.outcome?.workerId ?? null,
+    key: itemRun.key,
   };
   if (itemRun.announcedAttempt !== 0) deps.run.announced.add(record);
   return record;

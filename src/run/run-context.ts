@@ -1,6 +1,7 @@
 import type { Executor } from '../executors/types.ts';
 import type { ExecutorConfig, Job } from '../job/types.ts';
 import type { ResultSink } from '../results/jsonl-sink.ts';
+import type { ResumeIndex } from '../results/resume-index.ts';
 import type { ItemRecord, TaskStatus } from '../results/types.ts';
 import type { RunEvent } from './events.ts';
 
@@ -33,4 +34,6 @@ export interface RunContext {
   outputs: Record<string, TaskOutput>;
   /** Tasks whose `result` some expression reads, so only those keep their item results. */
   referencedResults: ReadonlySet<string>;
+  /** The `ok` records of the previous results file (`--resume`), or `null`. */
+  resume: ResumeIndex | null;
 }

@@ -9,6 +9,11 @@ import { knownItemCount } from '../plan/item-count.ts';
 import { orderTasks } from '../plan/order.ts';
 import { resolveExecutor } from '../plan/resolve-executor.ts';
 import { openJsonlSink, type ResultSink } from '../results/jsonl-sink.ts';
+import {
+  openPreviousResults,
+  removePreviousResults,
+  type PreviousResults,
+} from '../results/previous-results.ts';
 import { checkResultsTarget } from '../results/results-target.ts';
 import { createSecretMask, maskRecords } from '../results/secret-mask.ts';
 import type { RunStatus, SummaryRecord, TaskStatus } from '../results/types.ts';
@@ -64,6 +69,17 @@ export interface RunJobOptions {
   onNotice?: (message: string) => void;
   /** Start none of the job's `services:` (`--no-services`): they are recorded `skipped`. */
   skipServices?: boolean;
+  /**
+   * Re-run only what did not succeed last time (`--resume`): an item whose key has an `ok`
+   * record in the previous results file is not run (neither its action nor its callback); its
+   * record is written again with `cached: true` and the recorded result, which downstream
+   * expressions see. The previous file is kept beside the results file as `.<name>.previous`
+   * until a resumed run reaches every item, so a resumed run that stops early loses no `ok`
+   * record. Without a previous file every item runs, and `onNotice` says so. Without this
+   * option, a kept previous file is deleted.
+   * @default false
+   */
+  resume?: boolean;
 }
 
 export interface RunResult {
@@ -181,6 +197,19 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const executors = new Map<string, Promise<Executor>>();
   // Secrets are read before the job's env: joins jobrun's own, whose values it may replace.
   const mask = createSecretMask(secretValues(job, env));
+  let previous: PreviousResults | null = null;
+  try {
+    // Set aside before the results file is replaced, under the lock.
+    if (options.resume === true) {
+      previous = openPreviousResults(resultsPath);
+      if (previous === null) {
+        options.onNotice?.(`--resume: no previous results file ${resultsPath}; running every item`);
+      }
+    } else removePreviousResults(resultsPath);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   let sink: ResultSink;
   try {
     // A write error stops the run as a second Ctrl-C would: nothing more could be recorded.
@@ -192,6 +221,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     });
     sink = maskRecords(opened, mask);
   } catch (error) {
+    previous?.finish(false);
     lock.release();
     throw error;
   }
@@ -205,6 +235,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   // Callbacks run in this process: what their code throws later, in a timer, fails their item.
   const isGuarded = callbacks.size > 0;
   if (isGuarded) acquireCrashGuard();
+  let isComplete = false;
   try {
     const { createExecutor } = await import('../executors/create-executor.ts');
     const run: RunContext = {
@@ -235,6 +266,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       env,
       outputs: {},
       referencedResults: referencedResults(job.tasks),
+      resume: previous?.index ?? null,
     };
 
     const ordered = orderTasks(job.tasks);
@@ -246,7 +278,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
         input: null,
         consumers: [],
         callback: callbacks.get(task.id) ?? null,
-        counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0 },
+        counts: { status: 'ok', ok: 0, failed: 0, skipped: 0, cancelled: 0, cached: 0 },
       });
     }
     for (const taskRun of taskRuns.values()) {
@@ -376,6 +408,11 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     sink.write(summary);
     sink.close();
     sink.throwIfFailed();
+    // Every item was reached (none skipped or cancelled): each `ok` record of the previous file
+    // is in the new one now.
+    isComplete =
+      runStatus === 'ok' ||
+      (!stop.signal.aborted && statuses.every((status) => status === 'ok' || status === 'failed'));
     emit({ type: 'run-finished', summary, resultsPath });
     await shutdownExecutors(executors, cancel.signal.aborted);
     return { runId, resultsPath, summary, interruptedBy };
@@ -385,6 +422,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     options.cancelSignal?.removeEventListener('abort', onCancel);
     await Promise.all([shutdownExecutors(executors, true), services.stop()]);
     sink.close();
+    previous?.finish(isComplete);
     restoreEnv();
     if (isGuarded) releaseCrashGuard();
     lock.release();

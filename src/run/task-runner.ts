@@ -10,7 +10,14 @@ import { withCancelReason } from './cancel-reason.ts';
 import type { Channel } from './channel.ts';
 import { FlowGate } from './flow-gate.ts';
 import { batchesOf, ITEMS_PER_TURN, TurnBudget } from './item-batches.ts';
-import { runItem, type CallbackFn, type ItemRunnerDeps } from './item-runner.ts';
+import { createItemKeyer, type ItemKeyer } from './item-key.ts';
+import {
+  prepareItem,
+  runItem,
+  type CallbackFn,
+  type ItemRunnerDeps,
+  type PreparedItem,
+} from './item-runner.ts';
 import type { RunContext } from './run-context.ts';
 import { gateLimits, openGate } from './task-gate.ts';
 import { TaskWatch } from './task-watch.ts';
@@ -44,16 +51,50 @@ function notRunRecord(task: Task, status: 'skipped' | 'cancelled'): ItemRecord {
     startedAt: null,
     durationMs: 0,
     worker: null,
+    key: null,
   };
 }
 
 /** The record of an item taken from its source that never started: the run stopped first. */
-function notStartedRecord(task: Task, item: unknown, index: number | null): ItemRecord {
+function notStartedRecord(
+  task: Task,
+  item: unknown,
+  index: number | null,
+  key: string | null,
+): ItemRecord {
   return {
     ...notRunRecord(task, 'cancelled'),
     index,
     item: index === null ? null : item,
     error: { message: 'the run stopped before this item started', code: 'CANCELLED' },
+    key,
+  };
+}
+
+/**
+ * The record of an item that `--resume` does not run: the previous run's `ok` record of the same
+ * key, with this run's index and item.
+ */
+function cachedRecord(
+  previous: ItemRecord,
+  item: unknown,
+  index: number | null,
+  key: string,
+): ItemRecord {
+  return {
+    type: 'item',
+    task: previous.task,
+    index,
+    item: index === null ? null : item,
+    status: 'ok',
+    result: previous.result ?? null,
+    error: null,
+    attempts: previous.attempts,
+    startedAt: previous.startedAt,
+    durationMs: previous.durationMs,
+    worker: previous.worker,
+    key,
+    cached: true,
   };
 }
 
@@ -114,8 +155,10 @@ async function openItemSource(run: RunContext, taskRun: TaskRun): Promise<ItemSo
 function record(run: RunContext, taskRun: TaskRun, given: ItemRecord): void {
   const entry = run.cancelSignal.aborted ? withCancelReason(given, run.cancelSignal) : given;
   const counts = taskRun.counts;
-  if (entry.status === 'ok') counts.ok++;
-  else if (entry.status === 'failed') counts.failed++;
+  if (entry.status === 'ok') {
+    counts.ok++;
+    if (entry.cached === true) counts.cached++;
+  } else if (entry.status === 'failed') counts.failed++;
   else if (entry.status === 'skipped') counts.skipped++;
   else counts.cancelled++;
   run.sink.write(entry);
@@ -158,8 +201,10 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   let isStoppedEarly = false;
 
   let source: ItemSource;
+  let keyer: ItemKeyer;
   try {
     source = await openItemSource(run, taskRun);
+    keyer = await createItemKeyer(task, run.job.dir);
   } catch (failure) {
     const message = errorMessage(failure);
     record(run, taskRun, {
@@ -199,22 +244,24 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
     callbacks: new CallbackQueue(),
     watch: run.wants.itemStarted === 'waiting' ? watch : null,
     record: (entry) => settle(entry, entry.index ?? 0),
+    keyer,
   };
+  const resume = run.resume;
   const consumers = taskRun.consumers;
   // Back-pressure: the gate's slot stays taken until every consumer took the result.
   const streamEntry = async (entry: ItemRecord): Promise<void> => {
     if (entry.status === 'ok') for (const channel of consumers) await channel.push(entry.result);
   };
   /** One item from its turn at the gate to its record, and on to the tasks it streams to. */
-  const runOne = (item: unknown, itemIndex: number): Promise<unknown> => {
+  const runOne = (item: unknown, itemIndex: number, prepared: PreparedItem): Promise<unknown> => {
     const index = isMap ? itemIndex : null;
     if (run.stopSignal.aborted) {
       // Admitted, but the run stopped before its turn came.
       isStoppedEarly = true;
-      settle(notStartedRecord(task, item, index), itemIndex);
+      settle(notStartedRecord(task, item, index, prepared.key), itemIndex);
       return Promise.resolve();
     }
-    const recorded = runItem(deps, item, index);
+    const recorded = runItem(deps, item, index, prepared);
     return consumers.length === 0 ? recorded : recorded.then(streamEntry);
   };
 
@@ -239,12 +286,29 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
           // Taken from the source, never admitted: recorded as not started, like the rest of its
           // batch.
           isStoppedEarly = true;
-          settle(notStartedRecord(task, item, isMap ? index : null), index);
+          const itemKey = prepareItem(deps, item, isMap ? index : null).key;
+          settle(notStartedRecord(task, item, isMap ? index : null, itemKey), index);
           index++;
           continue;
         }
         const itemIndex = index++;
-        void gate.add(() => runOne(item, itemIndex));
+        const prepared = prepareItem(deps, item, isMap ? itemIndex : null);
+        const previous =
+          resume === null || prepared.key === null ? null : resume.find(prepared.key);
+        if (previous !== null) {
+          // Reused: it takes no slot at the gate and makes no attempt; a stream's back-pressure
+          // holds the feed instead.
+          const entry = cachedRecord(
+            previous,
+            item,
+            isMap ? itemIndex : null,
+            prepared.key as string,
+          );
+          settle(entry, itemIndex);
+          if (consumers.length > 0) await streamEntry(entry);
+          continue;
+        }
+        void gate.add(() => runOne(item, itemIndex, prepared));
       }
       if (isStoppedEarly) break feed;
       // The next batch is taken from its source only once this one has started: a stream is read

@@ -95,10 +95,18 @@ export class TaskWatch {
   }
 
   #sendProgress(): void {
-    const { ok, failed, skipped, cancelled } = this.#counts;
+    const { ok, failed, skipped, cancelled, cached } = this.#counts;
     this.#lastDone = ok + failed + skipped + cancelled;
     if (this.#flow === null) {
-      this.#run.emit({ type: 'task-progress', task: this.#task, ok, failed, skipped, cancelled });
+      this.#run.emit({
+        type: 'task-progress',
+        task: this.#task,
+        ok,
+        failed,
+        skipped,
+        cancelled,
+        cached,
+      });
       return;
     }
     const waitingOn = this.#flow.waitingOn;
@@ -110,6 +118,7 @@ export class TaskWatch {
       failed,
       skipped,
       cancelled,
+      cached,
       waitingOn,
     });
   }

@@ -22,6 +22,8 @@ export interface RunChildOptions {
    * only problems (on stderr), so a large run costs the scheduler nothing per item.
    */
   output: 'plain' | 'quiet';
+  /** Run it with `--resume` (`jobrun schedule --resume`). @default false */
+  resume?: boolean;
   /** Called for each line the child writes, once the line is complete. */
   onOutput: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -51,7 +53,14 @@ const OUTPUT_DRAIN_MS = 2000;
 export function startRunChild(options: RunChildOptions): RunChild {
   const child = spawn(
     process.execPath,
-    [options.cliPath, 'run', options.file, '--output', options.output],
+    [
+      options.cliPath,
+      'run',
+      options.file,
+      '--output',
+      options.output,
+      ...(options.resume === true ? ['--resume'] : []),
+    ],
     {
       env: {
         ...process.env,

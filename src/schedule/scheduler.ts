@@ -35,6 +35,12 @@ export interface SchedulerOptions {
    * @default false
    */
   isVerbose?: boolean;
+  /**
+   * Start every run with `--resume`: each re-runs only what did not succeed in the job's last
+   * run (the results path must be the same from run to run for that).
+   * @default false
+   */
+  isResumed?: boolean;
 }
 
 /** A running `jobrun schedule`. */
@@ -137,10 +143,17 @@ export async function startScheduler(
       runId: run.id,
       startedAt: run.startedAt,
       output: isVerbose ? 'plain' : 'quiet',
+      resume: options.isResumed ?? false,
       onOutput: (stream, line) => {
         if (isVerbose) {
           options.log(`${formatLogLine(stream, { job: job.name, run: run.id })} | ${line}`);
-        } else if (stream === 'stderr' && firstError === undefined && line.trim() !== '') {
+        } else if (
+          stream === 'stderr' &&
+          firstError === undefined &&
+          line.trim() !== '' &&
+          // The notice of a first resumed run is no reason for anything that follows.
+          !line.startsWith('jobrun: --resume:')
+        ) {
           firstError = line.trim().slice(0, MAX_REASON_LENGTH);
         }
       },

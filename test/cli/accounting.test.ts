@@ -219,6 +219,7 @@ describe('totals of every source whose size is known', () => {
       failed: 0,
       skipped: 1,
       cancelled: 0,
+      cached: 0,
     });
     // One record stands for each task that never started.
     assert.equal(itemRecords(records, 'list').length, 1);

@@ -62,6 +62,7 @@ describe('a callback that crashes fails only its own item', () => {
         failed: 3,
         skipped: 0,
         cancelled: 0,
+        cached: 0,
         total: 5,
       });
     });

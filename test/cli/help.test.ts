@@ -14,6 +14,7 @@ const RUN_OPTIONS = [
   '--dry-run',
   '--fail-fast',
   '--no-services',
+  '--resume',
 ];
 
 /** The option terms (`--name <arg>`) listed under a help heading, up to the next heading. */

@@ -49,6 +49,7 @@ describe('a coroutine function that never settles, without a timeout', () => {
         failed: 1,
         skipped: 0,
         cancelled: 0,
+        cached: 0,
         total: 3,
       });
     });

@@ -67,7 +67,15 @@ test('a map of unknown size shows its rate without an ETA', () => {
       tasks: [mapTask('consume', null)],
     },
     { type: 'task-state', task: 'consume', state: 'running', at },
-    { type: 'task-progress', task: 'consume', ok: 300, failed: 0, skipped: 0, cancelled: 0 },
+    {
+      type: 'task-progress',
+      task: 'consume',
+      ok: 300,
+      failed: 0,
+      skipped: 0,
+      cancelled: 0,
+      cached: 0,
+    },
   ];
   for (const event of events) tally.apply(event);
   const consume = tally.tasks.get('consume')!;

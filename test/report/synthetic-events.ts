@@ -52,6 +52,7 @@ export function itemRecord(
     startedAt: status === 'skipped' ? null : AT,
     durationMs: status === 'skipped' ? 0 : 41.73,
     worker: status === 'skipped' ? null : 'coroutine',
+    key: null,
   };
 }
 
@@ -101,6 +102,7 @@ export function fetchThenReport(
     failed: failing.size,
     skipped: 0,
     cancelled: 0,
+    cached: 0,
     total,
   };
   events.push({
@@ -113,7 +115,7 @@ export function fetchThenReport(
   let report: TaskSummary;
   if (fetchFailed) {
     events.push({ type: 'item-finished', record: itemRecord('report', null, 'skipped') });
-    report = { status: 'skipped', ok: 0, failed: 0, skipped: 1, cancelled: 0, total: 1 };
+    report = { status: 'skipped', ok: 0, failed: 0, skipped: 1, cancelled: 0, cached: 0, total: 1 };
     events.push({
       type: 'task-state',
       task: 'report',
@@ -133,7 +135,7 @@ export function fetchThenReport(
       at: at(2000),
     });
     events.push({ type: 'item-finished', record: itemRecord('report', null, 'ok') });
-    report = { status: 'ok', ok: 1, failed: 0, skipped: 0, cancelled: 0, total: 1 };
+    report = { status: 'ok', ok: 1, failed: 0, skipped: 0, cancelled: 0, cached: 0, total: 1 };
     events.push({ type: 'task-state', task: 'report', state: 'ok', at: at(2300), counts: report });
   }
   const summary: SummaryRecord = {

@@ -15,6 +15,7 @@ const base: ItemRecord = {
   startedAt: '2026-11-25T09:26:56.469Z',
   durationMs: 41.7,
   worker: 'coroutine',
+  key: '0123456789abcdef0123456789abcdef',
 };
 
 describe('itemRecordLine', () => {
@@ -41,8 +42,10 @@ describe('itemRecordLine', () => {
         startedAt: null,
         durationMs: 0,
         worker: null,
+        key: null,
       },
     ],
+    ['an item reused by --resume', { cached: true }],
     ['numbers of every kind', { item: -0, result: 1e21, durationMs: 0.1 + 0.2 }],
     ['a thread worker after another worker', { worker: 'thread-3' }],
     ['an item with no JSON form', { item: undefined }],

@@ -30,6 +30,7 @@ function itemRecord(index: number, result: unknown = index): ResultRecord {
     startedAt: '2026-01-01T00:00:00.000Z',
     durationMs: 1,
     worker: 'coroutine',
+    key: null,
   };
 }
 

@@ -125,6 +125,7 @@ tasks:
       failed: 0,
       skipped: 0,
       cancelled: 0,
+      cached: 0,
     });
     const lastState = seen.findLastIndex(
       (event) => event.type === 'task-state' && event.task === 'instant',
