@@ -13,7 +13,7 @@ const ITEM_TEXT_CHARS = 200;
 /** How long an item's error may be in its summary. */
 const ERROR_LINE_CHARS = 300;
 
-const STATUS_CODE = { ok: 0, retried: 1, failed: 2, cancelled: 3, cached: 4 } as const;
+const STATUS_CODE = { ok: 0, retried: 1, failed: 2, cancelled: 3 } as const;
 const ITEM_STATUSES = new Set(['ok', 'failed', 'skipped', 'cancelled']);
 
 type Fields = Record<string, unknown>;
@@ -96,7 +96,9 @@ export class RunAggregator {
     if (isCached) task.counts.cached++;
     if (attempts > 1) task.counts.retried++;
 
-    const startedAt = Date.parse(text(record.startedAt) ?? '');
+    // A cached record keeps the start of the earlier run that made it: it did not run in this one,
+    // so it has no place on this run's time axis.
+    const startedAt = isCached ? NaN : Date.parse(text(record.startedAt) ?? '');
     const hasStart = Number.isFinite(startedAt);
     if (hasStart) this.#origin ??= startedAt;
     const startMs = hasStart ? startedAt - (this.#origin as number) : null;
@@ -132,10 +134,9 @@ export class RunAggregator {
     }
     if (startMs === null) return;
     this.#lastEndMs = Math.max(this.#lastEndMs, startMs + durationMs);
-    if (!isCached) task.addRun(startMs, durationMs, describe);
-    const barStatus = isCached
-      ? STATUS_CODE.cached
-      : status === 'failed'
+    task.addRun(startMs, durationMs, describe);
+    const barStatus =
+      status === 'failed'
         ? STATUS_CODE.failed
         : status === 'cancelled'
           ? STATUS_CODE.cancelled

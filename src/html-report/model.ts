@@ -5,7 +5,7 @@
  */
 
 /** How a bar of the timeline is coloured; the index into `TIMELINE_STATUSES`. */
-export const TIMELINE_STATUSES = ['ok', 'retried', 'failed', 'cancelled', 'cached'] as const;
+export const TIMELINE_STATUSES = ['ok', 'retried', 'failed', 'cancelled'] as const;
 export type TimelineStatus = (typeof TIMELINE_STATUSES)[number];
 
 export type ReportStatus = 'ok' | 'failed' | 'cancelled' | 'incomplete';

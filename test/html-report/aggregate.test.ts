@@ -42,7 +42,8 @@ describe('the report aggregator', () => {
     const data = aggregate([
       { type: 'service', name: 'site', status: 'ok', readyMs: 120, exitCode: null },
       { type: 'progress', task: 't', done: 3 },
-      item({ index: 0, key: 'k0', cached: true, startedAt: null, durationMs: 0, worker: null }),
+      // As `--resume` writes it: the start, duration and worker of the earlier run that made it.
+      item({ index: 0, key: 'k0', cached: true, startedAt: at(-86_400_000), durationMs: 7 }),
       item({ index: 1, key: 'k1', shiny: { new: true } }),
       item({ index: 2, status: 'weird' }),
       {
@@ -66,6 +67,8 @@ describe('the report aggregator', () => {
     // The cached item did not run here: no bar, no duration.
     assert.equal(data.timeline.shown, 2);
     assert.equal(task?.durations?.count, 2);
+    assert.ok((data.timeline.startDelta[0] ?? 0) >= 0, 'the first bar starts in this run');
+    assert.equal(data.durationMs, 50);
   });
 
   test('items running at once on one worker get a lane each, reused as soon as free', () => {

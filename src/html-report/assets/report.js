@@ -10,7 +10,6 @@
     { name: 'ok after retries', color: '#d69a00' },
     { name: 'failed', color: '#d64545' },
     { name: 'cancelled', color: '#9aa0a6' },
-    { name: 'cached', color: '#5b8def' },
   ];
   const PALETTE = [
     '#4e79a7',
