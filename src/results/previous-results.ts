@@ -10,9 +10,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ResultsWriteError } from '../errors.ts';
-import { ResumeIndexFile, type ResumeIndex } from './resume-index.ts';
-
-const COPY_BYTES = 1024 * 1024;
+import { appendOkRecords, ResumeIndexFile, type ResumeIndex } from './resume-index.ts';
 
 /**
  * Where `--resume` keeps the previous results file while the new one is written: a hidden
@@ -38,8 +36,8 @@ export interface PreviousResults {
 /**
  * Sets the previous results aside before the results file is replaced, and indexes them. The
  * results file is renamed to `.<name>.previous`; when that file is already there (a resumed run
- * that stopped early kept it), the results file's lines are appended to it instead, so the
- * records of both runs count. Returns `null` when there is neither. Call it holding the run's
+ * that stopped early kept it), the results file's new `ok` records are appended to it instead, so
+ * the records of both runs count. Returns `null` when there is neither. Call it holding the run's
  * lock. Throws `ResultsWriteError` when the files cannot be moved or read.
  */
 export function openPreviousResults(resultsPath: string): PreviousResults | null {
@@ -90,22 +88,17 @@ function removeFile(path: string): void {
   }
 }
 
-/** Appends `from` to `to`, on a line of its own. */
+/** Appends the `ok` records of `from` to `to`, on lines of their own. */
 function appendFile(from: string, to: string): void {
-  const input = openSync(from, 'r');
   const output = openSync(to, constants.O_RDWR | constants.O_APPEND | constants.O_NOFOLLOW);
   try {
-    const buffer = Buffer.alloc(COPY_BYTES);
     const size = lstatSync(to).size;
+    const last = Buffer.alloc(1);
     // A torn last line of the kept file must not swallow the first appended one.
-    if (size > 0 && readSync(output, buffer, 0, 1, size - 1) === 1 && buffer[0] !== 10)
+    if (size > 0 && readSync(output, last, 0, 1, size - 1) === 1 && last[0] !== 10)
       writeSync(output, '\n');
-    for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) {
-      for (let offset = 0; offset < read;)
-        offset += writeSync(output, buffer, offset, read - offset);
-    }
+    appendOkRecords(from, output);
   } finally {
-    closeSync(input);
     closeSync(output);
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import type { ItemRecord } from './types.ts';
 
 /** Bytes read from the previous file at a time while indexing it. */
@@ -199,6 +199,48 @@ export class ResumeIndexFile implements ResumeIndex {
       this.#tags[slot] = tags[i] as number;
       this.#offsets[slot] = offsets[i] as number;
     }
+  }
+}
+
+/**
+ * Appends to `output` (a file descriptor) the lines of the file at `inputPath` that a later
+ * lookup may need: `ok` item records that are not cached copies. A cached line repeats an `ok`
+ * line of the file it is appended to (that file is the one its run resumed from), and other
+ * records are never looked up, so a file that several stopped resumes append to grows only by
+ * the new `ok` records. A torn last line is left out.
+ */
+export function appendOkRecords(inputPath: string, output: number): void {
+  const input = openSync(inputPath, 'r');
+  try {
+    let buffer = Buffer.alloc(CHUNK_BYTES);
+    let filled = 0;
+    for (;;) {
+      const read = readSync(input, buffer, filled, buffer.length - filled, null);
+      if (read === 0) return;
+      filled += read;
+      let start = 0;
+      for (let end = buffer.indexOf(10, start); end !== -1 && end < filled;) {
+        const line = buffer.subarray(start, end + 1);
+        if (
+          bytesAt(buffer, start, ITEM_PREFIX) &&
+          !bytesAt(buffer, end - CACHED_TAIL.length, CACHED_TAIL) &&
+          line.indexOf(OK_STATUS) !== -1
+        ) {
+          for (let at = 0; at < line.length;) at += writeSync(output, line, at);
+        }
+        start = end + 1;
+        end = buffer.indexOf(10, start);
+      }
+      buffer.copy(buffer, 0, start, filled);
+      filled -= start;
+      if (filled === buffer.length) {
+        const larger = Buffer.alloc(buffer.length * 2);
+        buffer.copy(larger, 0, 0, filled);
+        buffer = larger;
+      }
+    }
+  } finally {
+    closeSync(input);
   }
 }
 

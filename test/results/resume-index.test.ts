@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { itemRecordLine } from '../../src/results/item-line.ts';
-import { ResumeIndexFile } from '../../src/results/resume-index.ts';
+import { appendOkRecords, ResumeIndexFile } from '../../src/results/resume-index.ts';
 import type { ItemRecord } from '../../src/results/types.ts';
 import { tempDir } from '../helpers/files.ts';
 
@@ -82,5 +82,32 @@ describe('the resume index', () => {
     } finally {
       index.close();
     }
+  });
+
+  test('a kept file takes only the new ok records of a stopped resume', () => {
+    const fresh = itemRecordLine(record(key('aaaaaaaa')));
+    const kept = join(dir, 'kept.jsonl');
+    writeFileSync(kept, '');
+    writeFileSync(
+      join(dir, 'stopped.jsonl'),
+      [
+        JSON.stringify({ type: 'run', job: 'j' }),
+        itemRecordLine(record(key('bbbbbbbb'), { cached: true })),
+        fresh,
+        itemRecordLine(
+          record(key('cccccccc'), { status: 'failed', error: { message: 'no', code: 'TIMEOUT' } }),
+        ),
+        itemRecordLine(record(key('dddddddd'), { status: 'cancelled' })),
+        JSON.stringify({ type: 'summary', status: 'cancelled' }),
+        itemRecordLine(record(key('eeeeeeee'))).slice(0, 50),
+      ].join('\n'),
+    );
+    const output = openSync(kept, 'a');
+    try {
+      appendOkRecords(join(dir, 'stopped.jsonl'), output);
+    } finally {
+      closeSync(output);
+    }
+    assert.equal(readFileSync(kept, 'utf8'), `${fresh}\n`);
   });
 });
