@@ -281,6 +281,24 @@ describe('--resume', () => {
     assert.equal(existsSync(previousPath(dir, 'interrupted')), false);
   });
 
+  test('a resumed run stopped by --fail-fast keeps the previous file too', async () => {
+    const { dir, job } = setUp('fail-fast', 'coroutine', ['a', 'b', 'c', 'd']);
+    writeFileSync(join(dir, 'fail-c'), '');
+    assert.equal((await runCli([job, '--output', 'quiet'])).code, 1);
+    // c still fails, d's first run was a success: --fail-fast stops at c, whatever d does.
+    const stopped = await runCli([job, '--output', 'quiet', '--resume', '--fail-fast']);
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.ok(existsSync(previousPath(dir, 'fail-fast')), 'the previous file is kept');
+
+    rmSync(join(dir, 'fail-c'));
+    rmSync(join(dir, 'runs.log'));
+    const last = await runCli([job, '--output', 'quiet', '--resume']);
+    assert.equal(last.code, 0, last.stderr);
+    assert.deepEqual(runs(dir), ['c']);
+    assert.equal(summaryOf(resultsOf(dir, 'fail-fast')).tasks.work?.cached, 3);
+    assert.equal(existsSync(previousPath(dir, 'fail-fast')), false);
+  });
+
   test('a run without --resume deletes a kept previous file and runs everything', async () => {
     const { dir, job } = setUp('fresh', 'coroutine', ['a']);
     assert.equal((await runCli([job, '--output', 'quiet'])).code, 0);
