@@ -19,7 +19,6 @@ export function resolveExecutor(
     (kind === jobExecutor.kind ? jobExecutor.maxWorkers : defaultMaxWorkers(kind));
   if (kind !== 'queue') return { kind, maxWorkers };
   // A queue's Redis: the command line's, else the nearest level that names one.
-  const connection =
-    override.connection ?? taskExecutor?.connection ?? jobExecutor.connection;
+  const connection = override.connection ?? taskExecutor?.connection ?? jobExecutor.connection;
   return connection === undefined ? { kind, maxWorkers } : { kind, maxWorkers, connection };
 }

@@ -169,12 +169,14 @@ class QueueExecutor implements Executor, AttemptOwner {
     return this.#closed;
   }
 
-  left(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void {
+  settled(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void {
     this.#live.delete(attempt.id);
-    this.#inQueue--;
-    // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it.
-    if (!isAnswered) void this.#withdraw(attempt.id, previous.name === 'queued');
-    this.#pump();
+    if (previous.name === 'queued' || previous.name === 'running') {
+      this.#inQueue--;
+      // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it.
+      if (!isAnswered) void this.#withdraw(attempt.id, previous.name === 'queued');
+      this.#pump();
+    }
     if (this.#live.size === 0) this.#wakeIdle();
   }
 

@@ -20,10 +20,10 @@ const SETTLED: RemoteAttemptState = { name: 'settled' };
 /** What an attempt tells its executor as it changes state. */
 export interface AttemptOwner {
   /**
-   * It left the queue (settled after `queued` or `running`); `isAnswered`: by its worker's reply
+   * It has its outcome; `previous` says where it was. `isAnswered`: given by its worker's reply
    * or BullMQ, rather than settled here first (a timeout, a cancellation).
    */
-  left(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void;
+  settled(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void;
   /** Its timeout expired on this side. */
   timedOut(attempt: RemoteAttempt): void;
 }
@@ -77,6 +77,6 @@ export class RemoteAttempt {
     this.#state = SETTLED;
     if (previous.name === 'running') clearTimeout(previous.timer);
     this.#resolve(outcome);
-    if (previous.name !== 'held') this.#owner.left(this, previous, isAnswered);
+    this.#owner.settled(this, previous, isAnswered);
   }
 }

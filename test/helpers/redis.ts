@@ -40,9 +40,7 @@ async function freePort(): Promise<number> {
  * accepts connections. `maxmemoryPolicy` sets its eviction policy (BullMQ needs `noeviction`,
  * the default).
  */
-export async function startRedis(
-  options: { maxmemoryPolicy?: string } = {},
-): Promise<LocalRedis> {
+export async function startRedis(options: { maxmemoryPolicy?: string } = {}): Promise<LocalRedis> {
   const dir = tempDir('redis');
   const port = await freePort();
   const child = spawn(
