@@ -49,7 +49,7 @@ before(async () => {
 after(async () => {
   await stopWorkers(queueWorkers);
   await redis?.stop();
-  await closeAll([server]);
+  closeAll([server]);
 });
 
 async function runUnder(
