@@ -35,6 +35,9 @@ import { closeWithin } from './close-within.ts';
  * itself to notice.
  */
 export const STALLED_CHECK_EVERY_MS = 1000;
+const STALLED_MESSAGE =
+  'the worker running the attempt stopped answering: killed, or its machine or network went ' +
+  'away (its lock was not renewed within the lock duration)';
 /** A lost Redis connection that is not back within this long fails the attempts in flight. */
 export const LOST_AFTER_MS = 2000;
 /** Each step of the clean-up at the end (closing, removing the queue) gets at most this long. */
@@ -113,6 +116,11 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#events.on('error', () => undefined);
     this.#checker.on('error', () => undefined);
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#replied(jobId, returnvalue));
+    // A job whose worker stopped renewing its lock (killed, its machine gone): BullMQ's stalled
+    // check, with maxStalledCount 0, marks it to fail rather than run again; it fails here at once.
+    this.#events.on('stalled', ({ jobId }) => {
+      this.#live.get(jobId)?.fail('WORKER_CRASHED', STALLED_MESSAGE);
+    });
     this.#events.on('failed', ({ jobId, failedReason }) => {
       const message = `the worker running the attempt stopped answering (${failedReason})`;
       this.#live.get(jobId)?.fail('WORKER_CRASHED', message, true);
@@ -174,7 +182,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     if (previous.name === 'queued' || previous.name === 'running') {
       this.#inQueue--;
       // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it.
-      if (!isAnswered) void this.#withdraw(attempt.id, previous.name === 'queued');
+      if (!isAnswered) void this.#withdraw(attempt.id);
       this.#pump();
     }
     if (this.#live.size === 0) this.#wakeIdle();
@@ -280,12 +288,15 @@ class QueueExecutor implements Executor, AttemptOwner {
     else attempt.options.onLog?.(message.message);
   }
 
-  /** Tells workers to stop an attempt; one not taken yet is also removed from the queue. */
-  async #withdraw(id: string, isQueued: boolean): Promise<void> {
+  /**
+   * Tells workers to stop an attempt, and removes it from the queue unless a worker holds it (one
+   * not taken yet, or one whose worker died).
+   */
+  async #withdraw(id: string): Promise<void> {
     if (this.#lost !== null) return;
     try {
       await this.#client.publish(this.#cancelChannel, id);
-      if (isQueued) await this.#queue.remove(id);
+      await this.#queue.remove(id);
     } catch {
       // Taken meanwhile (its worker got the message), or Redis is gone (noticed elsewhere).
     }

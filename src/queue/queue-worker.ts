@@ -18,6 +18,8 @@ import { RunQueue } from './run-queue.ts';
 
 /** Without a message, a worker looks for new and ended runs this often. */
 const DISCOVER_EVERY_MS = 5000;
+/** A forced stop ends the worker within this long, whatever its connections do. */
+const FORCED_STOP_MS = 3000;
 /** The default `--lock-duration`: a worker silent this long has crashed. */
 export const DEFAULT_LOCK_DURATION_MS = 5000;
 
@@ -93,13 +95,16 @@ class Serving implements QueueWorker {
 
   stop(options: { force?: boolean } = {}): Promise<void> {
     const force = options.force === true;
+    let done: Promise<void>;
     if (this.#state.name === 'stopping') {
       if (force) for (const run of this.#runs.values()) void run.close(true);
-      return this.#state.done;
+      done = this.#state.done;
+    } else {
+      done = this.#stop(force);
+      this.#state = { name: 'stopping', done };
     }
-    const done = this.#stop(force);
-    this.#state = { name: 'stopping', done };
-    return done;
+    // Forced, the worker ends even when Redis is gone and closing its connections would hang.
+    return force ? closeWithin(FORCED_STOP_MS, () => done) : done;
   }
 
   async #stop(force: boolean): Promise<void> {
