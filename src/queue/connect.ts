@@ -28,15 +28,17 @@ export async function connectRedis(url: string, from = 'connection'): Promise<Re
     // The first connection gets one chance; a later loss is retried by ioredis.
     retryStrategy: () => null,
   });
-  // Errors reach the caller through connect() or later commands; ioredis also emits them.
-  client.on('error', () => undefined);
+  // connect() rejects with "Connection is closed"; the cause (ECONNREFUSED…) comes as an event.
+  let cause: unknown;
+  client.on('error', (error) => (cause ??= error));
   try {
     await client.connect();
     await checkEvictionPolicy(client, url);
   } catch (error) {
     client.disconnect();
     if (error instanceof QueueConnectionError) throw error;
-    throw new QueueConnectionError(`cannot connect to ${displayUrl(url)}: ${errorMessage(error)}`, {
+    const why = errorMessage(cause ?? error);
+    throw new QueueConnectionError(`cannot connect to ${displayUrl(url)}: ${why}`, {
       cause: error,
     });
   }
