@@ -71,6 +71,9 @@ class QueueExecutor implements Executor, AttemptOwner {
   #held: RemoteAttempt[] = [];
   /** Attempts in BullMQ: queued or running. */
   #inQueue = 0;
+  /** Attempts counted in the queue whose job is added at the next turn of the event loop. */
+  #toAdd: RemoteAttempt[] = [];
+  #isAddScheduled = false;
   #nextId = 1;
   readonly #digests = new Map<string, Promise<string>>();
   readonly #listened = new Map<AbortSignal, () => void>();
@@ -231,22 +234,36 @@ class QueueExecutor implements Executor, AttemptOwner {
       if (attempt.state.name !== 'held') continue;
       attempt.queued();
       this.#inQueue++;
-      void this.#add(attempt);
+      this.#toAdd.push(attempt);
+    }
+    if (this.#toAdd.length > 0 && !this.#isAddScheduled) {
+      this.#isAddScheduled = true;
+      // The attempts handed over in one turn of the event loop go to Redis in one round trip.
+      setImmediate(() => void this.#addBatch());
     }
     if (this.#held.length > 0 && this.#held.length > this.#live.size) {
       this.#held = this.#held.filter((attempt) => attempt.state.name === 'held');
     }
   }
 
-  async #add(attempt: RemoteAttempt): Promise<void> {
+  async #addBatch(): Promise<void> {
+    this.#isAddScheduled = false;
+    const batch = this.#toAdd;
+    this.#toAdd = [];
     try {
-      const data = await this.#jobData(attempt);
-      if (attempt.state.name !== 'queued') return;
-      await this.#queue.add('attempt', data, { jobId: attempt.id });
+      const jobs = [];
+      for (const attempt of batch) {
+        const data = await this.#jobData(attempt);
+        // Settled meanwhile (cancelled): never handed over.
+        if (attempt.state.name === 'queued') {
+          jobs.push({ name: 'attempt', data, opts: { jobId: attempt.id } });
+        }
+      }
+      await this.#queue.addBulk(jobs);
     } catch (error) {
       const message =
         this.#lost ?? `cannot hand the attempt to ${this.#shownUrl}: ${errorMessage(error)}`;
-      attempt.fail('WORKER_CRASHED', message);
+      for (const attempt of batch) attempt.fail('WORKER_CRASHED', message);
     }
   }
 
