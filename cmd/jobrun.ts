@@ -117,9 +117,11 @@ function printProblems(error: JobValidationError): void {
 
 async function validateCommand(files: string[]): Promise<number> {
   const { validateJob } = await import('../src/job/load.ts');
+  // A queue executor without `connection:` is fine when the environment names one.
+  const connection = process.env.JOBRUN_REDIS_URL || undefined;
   let problemCount = 0;
   for (const file of files) {
-    const problems = await validateJob(file);
+    const problems = await validateJob(file, connection === undefined ? {} : { connection });
     if (problems.length === 0) {
       process.stdout.write(`${file}: valid\n`);
       continue;

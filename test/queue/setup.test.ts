@@ -38,6 +38,12 @@ describe('a queue without connection', () => {
     );
     assert.match(problems[0]?.message ?? '', /needs `connection: redis:\/\/HOST:PORT`/);
     assert.deepEqual(await validateJob(job, { connection: 'redis://127.0.0.1:1' }), []);
+    const bare = await runCli(['validate', job], { env: { JOBRUN_REDIS_URL: '' } });
+    assert.equal(bare.code, 2);
+    const byEnv = await runCli(['validate', job], {
+      env: { JOBRUN_REDIS_URL: 'redis://127.0.0.1:1' },
+    });
+    assert.equal(byEnv.code, 0, byEnv.stderr);
   });
 
   test('a connection that is not a redis:// URL is a validation problem', async () => {
