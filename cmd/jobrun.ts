@@ -363,6 +363,7 @@ Examples:
   $ jobrun schedule --list jobs/                  next run times of scheduled jobs
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
   $ jobrun report results/crawl.jsonl             a run as one HTML page (results/crawl.html)
+  $ jobrun worker --connection redis://host:6379  run queue executors' attempts here
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
 74 the results file could not be written, 75 another run holds the lock,

@@ -132,6 +132,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#client.on('close', () => this.#connectionDropped());
     this.#subscriber.on('close', () => this.#connectionDropped());
     this.#client.on('ready', () => this.#connectionBack());
+    this.#subscriber.on('ready', () => this.#connectionBack());
     this.#beatTimer = setInterval(() => void this.#beat(), BEAT_EVERY_MS);
     this.#beatTimer.unref();
   }
@@ -344,7 +345,7 @@ class QueueExecutor implements Executor, AttemptOwner {
   }
 
   #connectionBack(): void {
-    if (this.#subscriber.status !== 'ready') return;
+    if (this.#client.status !== 'ready' || this.#subscriber.status !== 'ready') return;
     clearTimeout(this.#lostTimer);
     this.#lostTimer = undefined;
   }
