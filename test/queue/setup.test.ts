@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { validateJob } from '../../src/job/load.ts';
+import { resolveExecutor } from '../../src/plan/resolve-executor.ts';
 import { runCli, startCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { closedPorts } from '../helpers/local-site.ts';
@@ -44,6 +45,30 @@ describe('a queue without connection', () => {
       env: { JOBRUN_REDIS_URL: 'redis://127.0.0.1:1' },
     });
     assert.equal(byEnv.code, 0, byEnv.stderr);
+  });
+
+  test('the command line, then the task, then the job name the connection', () => {
+    const job = { kind: 'queue', maxWorkers: 64, connection: 'redis://job:1' } as const;
+    assert.deepEqual(resolveExecutor(job, undefined), job);
+    assert.equal(
+      resolveExecutor(job, { connection: 'redis://task:1' }).connection,
+      'redis://task:1',
+    );
+    assert.equal(
+      resolveExecutor(job, { connection: 'redis://task:1' }, { connection: 'redis://cli:1' })
+        .connection,
+      'redis://cli:1',
+    );
+    // Only a queue has a connection: a task on another kind drops it.
+    assert.deepEqual(resolveExecutor(job, { kind: 'thread', maxWorkers: 2 }), {
+      kind: 'thread',
+      maxWorkers: 2,
+    });
+    const local = { kind: 'process', maxWorkers: 2 } as const;
+    assert.equal(
+      resolveExecutor(local, { kind: 'queue' }, { connection: 'redis://cli:1' }).connection,
+      'redis://cli:1',
+    );
   });
 
   test('a connection that is not a redis:// URL is a validation problem', async () => {
