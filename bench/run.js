@@ -28,6 +28,7 @@ const CASES = [
   'sleep-items',
   'run-true',
   'crawl',
+  'queue',
   'cpu',
   'startup',
   'memory',

@@ -28,9 +28,10 @@ import { OUTPUT_MODES, type OutputMode } from '../src/report/output-mode.ts';
 /** Signals that stop a run: the first drains it, the next cancels what is in flight. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'report', 'help']);
+const COMMANDS = new Set(['run', 'validate', 'schedule', 'schema', 'report', 'worker', 'help']);
 const OPTIONS_WITH_VALUE = new Set([
   '--executor',
+  '--connection',
   '--max-workers',
   '--results',
   '--var',
@@ -40,6 +41,8 @@ const OPTIONS_WITH_VALUE = new Set([
 interface RunCommandOptions {
   executor?: ExecutorKind;
   maxWorkers?: number;
+  /** The Redis of `queue` executors (`--connection`, else `JOBRUN_REDIS_URL`). */
+  connection?: string;
   results?: string;
   var?: Record<string, string>;
   output?: OutputMode;
@@ -63,6 +66,14 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
   process.exit(EXIT_OK);
 }
 const commander = await import('commander');
+
+function parsePositive(option: string, value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new UsageError(`Expected \`${option}\` to be an integer >= 1, got \`${value}\``);
+  }
+  return count;
+}
 
 function parseMaxWorkers(value: string): number {
   const count = Number(value);
@@ -107,9 +118,11 @@ function printProblems(error: JobValidationError): void {
 
 async function validateCommand(files: string[]): Promise<number> {
   const { validateJob } = await import('../src/job/load.ts');
+  // A queue executor without `connection:` is fine when the environment names one.
+  const connection = process.env.JOBRUN_REDIS_URL || undefined;
   let problemCount = 0;
   for (const file of files) {
-    const problems = await validateJob(file);
+    const problems = await validateJob(file, connection === undefined ? {} : { connection });
     if (problems.length === 0) {
       process.stdout.write(`${file}: valid\n`);
       continue;
@@ -122,16 +135,43 @@ async function validateCommand(files: string[]): Promise<number> {
   return EXIT_USAGE;
 }
 
+/**
+ * The Redis of every `queue` task, checked before anything runs: one line, exit 2, when one
+ * cannot be used (a malformed URL, no answer, an eviction policy). Local jobs load nothing here.
+ */
+async function checkQueueConnections(
+  job: Awaited<ReturnType<(typeof import('../src/job/load.ts'))['loadJob']>>,
+  override: ExecutorSetting,
+): Promise<void> {
+  const { planJob } = await import('../src/plan/plan-job.ts');
+  const queues = planJob(job, override).filter((task) => task.executor.kind === 'queue');
+  if (queues.length === 0) return;
+  const missing = queues.find((task) => task.executor.connection === undefined);
+  if (missing !== undefined) {
+    throw new UsageError(
+      `task ${missing.id} runs on a queue executor without a connection: give --connection ` +
+        'redis://HOST:PORT, set JOBRUN_REDIS_URL, or add connection: to its executor',
+    );
+  }
+  const { checkRedis } = await import('../src/queue/connect.ts');
+  const urls = new Set(queues.map((task) => task.executor.connection as string));
+  await Promise.all([...urls].map((url) => checkRedis(url)));
+}
+
 async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const { loadJob } = await import('../src/job/load.ts');
+  const connection = options.connection ?? (process.env.JOBRUN_REDIS_URL || undefined);
   const override: ExecutorSetting = {
     ...(options.executor === undefined ? {} : { kind: options.executor }),
     ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+    ...(connection === undefined ? {} : { connection }),
   };
   const resultsPath = options.results === undefined ? undefined : resolve(options.results);
+  const loadOptions = { vars: options.var, ...(connection === undefined ? {} : { connection }) };
 
   if (options.dryRun === true) {
-    const job = await loadJob(file, { vars: options.var });
+    const job = await loadJob(file, loadOptions);
+    await checkQueueConnections(job, override);
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
     const { expandResultsPath } = await import('../src/job/results-path.ts');
     const shownResults =
@@ -155,7 +195,10 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
   // The engine loads while the job file is read and checked.
   const [job, { runJob }, { acquireCrashGuard, releaseCrashGuard }] = await Promise.all([
-    loadJob(file, { vars: options.var }),
+    loadJob(file, loadOptions).then(async (loaded) => {
+      await checkQueueConnections(loaded, override);
+      return loaded;
+    }),
     import('../src/run/run-job.ts'),
     import('../src/proc/crash-guard.ts'),
   ]).catch(async (error: unknown) => {
@@ -206,6 +249,58 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
     releaseCrashGuard();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
+}
+
+interface WorkerCommandOptions {
+  connection?: string;
+  kind: 'process' | 'thread' | 'coroutine';
+  concurrency?: number;
+  root?: string;
+  lockDuration?: number;
+}
+
+/**
+ * `jobrun worker`: serves the queues of runs on one Redis until stopped. The first signal stops
+ * taking attempts and lets running ones finish; the next stops those too.
+ */
+async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  const connection = options.connection ?? (process.env.JOBRUN_REDIS_URL || undefined);
+  if (connection === undefined) {
+    throw new UsageError(
+      'jobrun worker needs --connection redis://HOST:PORT (or JOBRUN_REDIS_URL)',
+    );
+  }
+  const [{ startQueueWorker }, { availableParallelism }, { displayUrl }] = await Promise.all([
+    import('../src/queue/queue-worker.ts'),
+    import('node:os'),
+    import('../src/queue/redis-url.ts'),
+  ]);
+  const log = (line: string): void => {
+    process.stdout.write(`jobrun worker: ${line}\n`);
+  };
+  const concurrency = options.concurrency ?? availableParallelism();
+  const worker = await startQueueWorker({
+    connection,
+    kind: options.kind,
+    concurrency,
+    ...(options.root === undefined ? {} : { root: resolve(options.root) }),
+    ...(options.lockDuration === undefined ? {} : { lockDurationMs: options.lockDuration }),
+    log,
+  });
+  log(`${worker.name} ready on ${displayUrl(connection)}: ${options.kind} ×${concurrency}`);
+  let signals = 0;
+  const stopped = new Promise<void>((resolveStopped) => {
+    const onSignal = (): void => {
+      signals++;
+      if (signals === 1) log('stopping: running attempts finish, no new one starts');
+      else log('stopping now: running attempts are cancelled');
+      void worker.stop({ force: signals > 1 }).then(resolveStopped);
+    };
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  });
+  await stopped;
+  log('stopped');
+  return EXIT_OK;
 }
 
 async function scheduleCommand(
@@ -276,6 +371,7 @@ Examples:
   $ jobrun schedule --list jobs/                  next run times of scheduled jobs
   $ jobrun schema > job.schema.json               the JSON Schema of a job file
   $ jobrun report results/crawl.jsonl             a run as one HTML page (results/crawl.html)
+  $ jobrun worker --connection redis://host:6379  run queue executors' attempts here
 
 Exit codes: 0 ok, 1 a task failed, 2 invalid job file or usage,
 74 the results file could not be written, 75 another run holds the lock,
@@ -300,6 +396,10 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       ),
     )
     .option('--max-workers <n>', 'at most N actions at once per executor', parseMaxWorkers)
+    .option(
+      '--connection <url>',
+      'the Redis of queue executors (redis://HOST:PORT); default: JOBRUN_REDIS_URL, else the job file',
+    )
     .option('--results <path>', 'write the results file here')
     .option(
       '--var <name=value>',
@@ -338,6 +438,31 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       async (targets: string[], options: { list?: boolean; verbose?: boolean; resume?: boolean }) =>
         setExitCode(await scheduleCommand(targets, options)),
     );
+
+  program
+    .command('worker')
+    .description(
+      'run attempts of queue executors, taken from Redis, on a local pool (until stopped)',
+    )
+    .option(
+      '--connection <url>',
+      'the Redis to serve, redis://HOST:PORT (default: JOBRUN_REDIS_URL)',
+    )
+    .addOption(
+      new commander.Option('--kind <kind>', 'the local pool that runs attempts')
+        .choices(['process', 'thread', 'coroutine'])
+        .default('process'),
+    )
+    .option('--concurrency <n>', 'attempts at once per run (default: the CPU count)', (value) =>
+      parsePositive('--concurrency', value),
+    )
+    .option('--root <dir>', "this machine's copy of the job folder (default: the run's own path)")
+    .option(
+      '--lock-duration <ms>',
+      'an attempt whose worker is silent this long fails WORKER_CRASHED (default: 5000)',
+      (value) => parsePositive('--lock-duration', value),
+    )
+    .action(async (options: WorkerCommandOptions) => setExitCode(await workerCommand(options)));
 
   program
     .command('report')
@@ -431,7 +556,13 @@ async function main(args: string[]): Promise<number> {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_LOCKED;
     }
-    if (error instanceof UsageError || error instanceof UnsafeResultsPathError) {
+    // A queue's Redis that cannot be used is found before anything runs: a setting to fix.
+    const isQueueConnection = error instanceof JobrunError && error.code === 'QUEUE_CONNECTION';
+    if (
+      error instanceof UsageError ||
+      error instanceof UnsafeResultsPathError ||
+      isQueueConnection
+    ) {
       process.stderr.write(`jobrun: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -42,10 +42,26 @@ export interface ExecuteOptions {
   onLog?: (message: string) => void;
 }
 
+/** What a run tells the executors it creates; a local kind needs none of it. */
+export interface ExecutorScope {
+  /** Names the run's queue (`queue`). @default a random id */
+  runId?: string;
+  /**
+   * The job file's folder: paths travel to `queue` workers relative to it.
+   * @default the working directory
+   */
+  jobDir?: string;
+}
+
 /** Runs actions, at most `maxWorkers` at a time. */
 export interface Executor {
   readonly kind: ExecutorKind;
   readonly config: ExecutorConfig;
+  /**
+   * What its attempts wait on now, for the listing (`workers on redis://…` while a queue has no
+   * worker); `null` or absent when they wait on nothing.
+   */
+  readonly waitingOn?: string | null;
   /**
    * How many attempts to keep submitted for the executor to stay busy; more than `maxWorkers`
    * when workers hold a few waiting attempts each (pools), so none waits for a round trip. Still

@@ -9,8 +9,15 @@ export const DEFAULT_EXECUTOR_KIND: ExecutorKind = 'coroutine';
 /** Default `maxWorkers` of the coroutine executor. */
 export const DEFAULT_COROUTINE_WORKERS = 64;
 
-/** The default `maxWorkers` of a kind: the CPU count for pools, 64 for coroutines. */
+/**
+ * Default `maxWorkers` of the queue executor: attempts handed to the queue at once, enough to keep
+ * a few remote workers busy whatever their machines.
+ */
+export const DEFAULT_QUEUE_WORKERS = 64;
+
+/** The default `maxWorkers` of a kind: the CPU count for pools, 64 for coroutines and queues. */
 export function defaultMaxWorkers(kind: ExecutorKind): number {
+  if (kind === 'queue') return DEFAULT_QUEUE_WORKERS;
   return kind === 'coroutine' ? DEFAULT_COROUTINE_WORKERS : availableParallelism();
 }
 

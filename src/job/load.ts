@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { JobValidationError, type Problem } from '../errors.ts';
 import { errorMessage } from '../util/error-message.ts';
+import { checkExecutors } from './check-executors.ts';
 import { checkExpressions } from './check-expressions.ts';
 import { checkFiles, checkResultsFile } from './check-files.ts';
 import { checkGraph } from './check-graph.ts';
@@ -29,6 +30,11 @@ export interface LoadJobOptions {
    * await loadJob('jobs/crawl.yaml', { vars: { site: 'https://example.com' } });
    */
   vars?: Record<string, unknown>;
+  /**
+   * The Redis URL that `queue` executors use whatever the file says (`--connection`,
+   * `JOBRUN_REDIS_URL`): a queue executor without `connection:` is then no problem.
+   */
+  connection?: string;
 }
 
 interface Analysis {
@@ -107,6 +113,7 @@ async function analyzeJob(file: string, options: LoadJobOptions): Promise<Analys
   // The semantic checks also run on a job the schema rejected, so that one pass reports all.
   issues.push(...checkGraph(data), ...checkExpressions(data), ...checkShapes(data));
   issues.push(...checkServices(data), ...checkResources(data));
+  issues.push(...checkExecutors(data, options.connection !== undefined));
   const [files, schedule] = await Promise.all([checkFiles(data, dir), checkSchedule(data)]);
   issues.push(...files, ...schedule, ...checkResultsFile(data, file, dir));
 

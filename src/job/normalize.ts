@@ -71,7 +71,12 @@ function normalizeServices(services: RawObject): Service[] {
 
 function normalizeExecutor(setting: ExecutorSetting | undefined): ExecutorConfig {
   const kind: ExecutorKind = setting?.kind ?? DEFAULT_EXECUTOR_KIND;
-  return { kind, maxWorkers: setting?.maxWorkers ?? defaultMaxWorkers(kind) };
+  const connection = setting?.connection;
+  return {
+    kind,
+    maxWorkers: setting?.maxWorkers ?? defaultMaxWorkers(kind),
+    ...(connection === undefined ? {} : { connection }),
+  };
 }
 
 function normalizeTask(id: string, task: RawObject, dir: string): Task {
@@ -107,7 +112,8 @@ function normalizeTask(id: string, task: RawObject, dir: string): Task {
 
 /**
  * The error codes retried when a policy has no `on:`: every code an item can fail with (the
- * schema's list) but CANCELLED, NOT_SERIALIZABLE and OUTPUT_TOO_LARGE, which another attempt
+ * schema's list) but CANCELLED, NOT_SERIALIZABLE, OUTPUT_TOO_LARGE and MODULE_MISMATCH (a
+ * worker's copy of a module is out of date until someone updates it), which another attempt
  * would only repeat.
  */
 export const RETRYABLE_BY_DEFAULT = [

@@ -4,21 +4,31 @@
  * relative path is resolved against the job file's folder.
  */
 
-export const EXECUTOR_KINDS = ['process', 'thread', 'coroutine'] as const;
+export const EXECUTOR_KINDS = ['process', 'thread', 'coroutine', 'queue'] as const;
 export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
 
 /** Where a task's action runs. */
 export interface ExecutorConfig {
   /** @default 'coroutine' */
   kind: ExecutorKind;
-  /** At most this many actions at once. @default CPUs for process/thread, 64 for coroutine */
+  /**
+   * At most this many actions at once (on `queue`: attempts handed to the queue, waiting or
+   * running). @default CPUs for process/thread, 64 for coroutine and queue
+   */
   maxWorkers: number;
+  /**
+   * The Redis of a `queue` executor, `redis://[user:password@]host:port[/db]` (or `rediss://`).
+   * `--connection` and `JOBRUN_REDIS_URL` override it.
+   * @example 'redis://127.0.0.1:6379'
+   */
+  connection?: string;
 }
 
 /** An executor as written in the file: either field may be missing. */
 export interface ExecutorSetting {
   kind?: ExecutorKind;
   maxWorkers?: number;
+  connection?: string;
 }
 
 /** A JS or TS module export, `./path/mod.ts#name`. */

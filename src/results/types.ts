@@ -17,6 +17,8 @@ export const ITEM_ERROR_CODES = [
   'CANCELLED',
   'OUTPUT_TOO_LARGE',
   'SERVICE_EXITED',
+  /** A `queue` worker's copy of the task module differs from the coordinator's, or is missing. */
+  'MODULE_MISMATCH',
 ] as const;
 export type ItemErrorCode = (typeof ITEM_ERROR_CODES)[number];
 

@@ -247,10 +247,10 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       wants,
       announced: new WeakSet(),
       getExecutor(config: ExecutorConfig) {
-        const key = `${config.kind}:${config.maxWorkers}`;
+        const key = `${config.kind}:${config.maxWorkers}:${config.connection ?? ''}`;
         let executor = executors.get(key);
         if (executor === undefined) {
-          executor = createExecutor(config);
+          executor = createExecutor(config, { runId, jobDir: job.dir });
           executors.set(key, executor);
         }
         return executor;

@@ -223,9 +223,11 @@ export async function runTask(run: RunContext, taskRun: TaskRun): Promise<TaskSt
   const executor = await run.getExecutor(taskRun.executor);
   const limits = gateLimits(executor, taskRun.executor);
   const gate = openGate(limits);
-  const isWatched = run.wants.progress || run.wants.itemStarted === 'waiting';
+  // An executor that can wait (a queue without workers) is watched, to say so.
+  const isWatched =
+    run.wants.progress || run.wants.itemStarted === 'waiting' || executor.waitingOn !== undefined;
   const flow = FlowGate.of(run, task);
-  const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts, flow) : null;
+  const watch = isWatched ? new TaskWatch(run, task.id, taskRun.counts, flow, executor) : null;
   const settle = (entry: ItemRecord, index: number): void => {
     record(run, taskRun, entry);
     const value = entry.status === 'ok' ? entry.result : null;

@@ -1,4 +1,6 @@
+import type { Executor } from '../executors/types.ts';
 import type { TaskSummary } from '../results/types.ts';
+import { isoNow } from './iso-clock.ts';
 import type { FlowGate } from './flow-gate.ts';
 import type { RunContext } from './run-context.ts';
 
@@ -39,11 +41,22 @@ export class TaskWatch {
   #lastDone = -1;
   /** Tells what the task's attempts wait on, sent with its counts when it changes. */
   readonly #flow: FlowGate | null;
+  /** Also tells it, for a kind that can wait (a queue without workers). */
+  readonly #executor: Executor | null;
   #lastWaitingOn: string | null = null;
+  /** Whether the executor's wait was told (`task-waiting`), once per task as the flow gate's. */
+  #isExecutorWaitTold = false;
 
-  constructor(run: RunContext, task: string, counts: TaskSummary, flow: FlowGate | null = null) {
+  constructor(
+    run: RunContext,
+    task: string,
+    counts: TaskSummary,
+    flow: FlowGate | null = null,
+    executor: Executor | null = null,
+  ) {
     this.#run = run;
     this.#flow = flow;
+    this.#executor = executor;
     this.#task = task;
     this.#counts = counts;
     this.#timer = setInterval(() => this.#look(), WATCH_EVERY_MS);
@@ -76,10 +89,20 @@ export class TaskWatch {
     if (this.#run.wants.progress) this.#sendProgress();
   }
 
+  /** What the task's attempts wait on now: their rate or resources, else their executor. */
+  #waitingOn(): string | null {
+    return this.#flow?.waitingOn ?? this.#executor?.waitingOn ?? null;
+  }
+
   #look(): void {
+    const executorWait = this.#executor?.waitingOn ?? null;
+    if (executorWait !== null && !this.#isExecutorWaitTold) {
+      this.#isExecutorWaitTold = true;
+      this.#run.emit({ type: 'task-waiting', task: this.#task, on: executorWait, at: isoNow() });
+    }
     if (this.#run.wants.progress) {
       const { ok, failed, skipped, cancelled } = this.#counts;
-      const isWaitChanged = (this.#flow?.waitingOn ?? null) !== this.#lastWaitingOn;
+      const isWaitChanged = this.#waitingOn() !== this.#lastWaitingOn;
       if (ok + failed + skipped + cancelled !== this.#lastDone || isWaitChanged)
         this.#sendProgress();
     }
@@ -97,7 +120,7 @@ export class TaskWatch {
   #sendProgress(): void {
     const { ok, failed, skipped, cancelled, cached } = this.#counts;
     this.#lastDone = ok + failed + skipped + cancelled;
-    if (this.#flow === null) {
+    if (this.#flow === null && this.#executor?.waitingOn === undefined) {
       this.#run.emit({
         type: 'task-progress',
         task: this.#task,
@@ -109,7 +132,7 @@ export class TaskWatch {
       });
       return;
     }
-    const waitingOn = this.#flow.waitingOn;
+    const waitingOn = this.#waitingOn();
     this.#lastWaitingOn = waitingOn;
     this.#run.emit({
       type: 'task-progress',

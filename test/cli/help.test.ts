@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.ts';
 const RUN_OPTIONS = [
   '--executor <kind>',
   '--max-workers <n>',
+  '--connection <url>',
   '--results <path>',
   '--var <name=value>',
   '--output <mode>',

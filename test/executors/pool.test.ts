@@ -103,8 +103,7 @@ test(
       const host = spawn(process.execPath, [
         DRIVER,
         JSON.stringify({
-          kind: 'process',
-          maxWorkers: 1,
+          config: { kind: 'process', maxWorkers: 1 },
           requests: [
             request({
               type: 'run',

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ActionRequest, ResolvedAction } from '../../src/actions/types.ts';
 import type { ActionOutcome } from '../../src/executors/types.ts';
+import type { ExecutorConfig } from '../../src/job/types.ts';
 
 export { eventually, isAlive } from '../helpers/processes.ts';
 
@@ -49,14 +50,13 @@ export const DRIVER = fileURLToPath(new URL('./execute-in-child.js', import.meta
 
 /** Runs requests on a fresh executor in a child process; fails if that process does not end well. */
 export function executeInChild(
-  kind: string,
-  maxWorkers: number,
+  config: ExecutorConfig,
   requests: (ActionRequest & { timeoutMs?: number })[],
 ): Promise<ActionOutcome[]> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [DRIVER, JSON.stringify({ kind, maxWorkers, requests })],
+      [DRIVER, JSON.stringify({ config, requests })],
       { timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`driver failed: ${error.message}\n${stderr}`));

@@ -1,0 +1,420 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { moduleDigest } from '../actions/module-digest.ts';
+import type { ActionRequest } from '../actions/types.ts';
+import { itemError } from '../executors/serialize-error.ts';
+import type { ActionOutcome, ExecuteOptions, Executor, ExecutorScope } from '../executors/types.ts';
+import type { ExecutorConfig } from '../job/types.ts';
+import type { ItemErrorCode } from '../results/types.ts';
+import { errorMessage } from '../util/error-message.ts';
+import { connectRedis, bullConnection } from './connect.ts';
+import { toJobData, type QueueJobData } from './job-data.ts';
+import {
+  BEAT_EVERY_MS,
+  BEAT_SCRIPT,
+  cancelChannelOf,
+  COUNT_RECENT_SCRIPT,
+  eventsChannelOf,
+  queueNameOf,
+  REGISTRY_CHANNEL,
+  REGISTRY_KEY,
+  WORKER_SILENT_MS,
+  WORKERS_KEY,
+  type WorkerMessage,
+  type WorkerReply,
+} from './keys.ts';
+import { RemoteAttempt, type AttemptOwner, type RemoteAttemptState } from './remote-attempt.ts';
+import { displayUrl } from './redis-url.ts';
+import { closeWithin } from './close-within.ts';
+
+/**
+ * How often the run looks for attempts whose worker died (BullMQ's stalled-job check: a job whose
+ * lock its worker stopped renewing). Workers check too, but a run whose only worker died has only
+ * itself to notice.
+ */
+export const STALLED_CHECK_EVERY_MS = 1000;
+const STALLED_MESSAGE =
+  'the worker running the attempt stopped answering: killed, or its machine or network went ' +
+  'away (its lock was not renewed within the lock duration)';
+/** A lost Redis connection that is not back within this long fails the attempts in flight. */
+export const LOST_AFTER_MS = 2000;
+/** Each step of the clean-up at the end (closing, removing the queue) gets at most this long. */
+export const CLOSE_WITHIN_MS = 2000;
+
+/**
+ * The `queue` executor: attempts go to `jobrun worker` processes through one BullMQ queue per
+ * executor, named after the run. At most `maxWorkers` are in the queue (waiting or running); the
+ * others wait here, in order. Outcomes come back as the jobs' return values (BullMQ's events
+ * stream), starts and logs on the run's pub/sub channel, cancellations go out on another.
+ *
+ * A timeout or a cancellation settles the attempt here at once and tells the worker, which stops
+ * it (its shell group too); attempts that were not taken yet are removed from the queue.
+ */
+class QueueExecutor implements Executor, AttemptOwner {
+  readonly kind = 'queue';
+  readonly config: ExecutorConfig;
+  readonly #url: string;
+  readonly #shownUrl: string;
+  readonly #root: string;
+  readonly #queueName: string;
+  readonly #cancelChannel: string;
+  readonly #client: Redis;
+  readonly #subscriber: Redis;
+  readonly #queue: Queue;
+  readonly #events: QueueEvents;
+  readonly #checker: Worker;
+  /** Attempts without an outcome, by id. */
+  readonly #live = new Map<string, RemoteAttempt>();
+  /** Attempts not yet handed to BullMQ, oldest first. */
+  #held: RemoteAttempt[] = [];
+  /** Attempts in BullMQ: queued or running. */
+  #inQueue = 0;
+  /** Attempts counted in the queue whose job is added at the next turn of the event loop. */
+  #toAdd: RemoteAttempt[] = [];
+  #isAddScheduled = false;
+  #nextId = 1;
+  readonly #digests = new Map<string, Promise<string>>();
+  readonly #listened = new Map<AbortSignal, () => void>();
+  #hasWorkers: boolean | null = null;
+  /** Why Redis cannot be used any more, once the connection is lost. */
+  #lost: string | null = null;
+  #lostTimer: NodeJS.Timeout | undefined;
+  readonly #beatTimer: NodeJS.Timeout;
+  #isClosed = false;
+  #closed: Promise<void> | undefined;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(
+    config: ExecutorConfig & { connection: string },
+    parts: { client: Redis; subscriber: Redis; queueName: string; root: string },
+  ) {
+    this.config = config;
+    this.#url = config.connection;
+    this.#shownUrl = displayUrl(config.connection);
+    this.#root = parts.root;
+    this.#client = parts.client;
+    this.#subscriber = parts.subscriber;
+    this.#queueName = parts.queueName;
+    this.#cancelChannel = cancelChannelOf(parts.queueName);
+    const connection = bullConnection(this.#url);
+    this.#queue = new Queue(this.#queueName, {
+      connection,
+      // BullMQ keeps the last events in a stream; ours must hold those not read yet.
+      streams: { events: { maxLen: Math.max(10_000, config.maxWorkers * 20) } },
+      defaultJobOptions: { attempts: 1, removeOnComplete: true, removeOnFail: true },
+    });
+    // The queue is new: reading its stream from the start misses no event.
+    this.#events = new QueueEvents(this.#queueName, { connection, lastEventId: '0' });
+    this.#checker = new Worker(this.#queueName, null, {
+      connection,
+      autorun: false,
+      maxStalledCount: 0,
+      stalledInterval: STALLED_CHECK_EVERY_MS,
+      name: 'jobrun-run',
+    });
+    // Losses are noticed on the run's own connection; BullMQ's reconnect on their own.
+    this.#queue.on('error', () => undefined);
+    this.#events.on('error', () => undefined);
+    this.#checker.on('error', () => undefined);
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#replied(jobId, returnvalue));
+    // A job whose worker stopped renewing its lock (killed, its machine gone): BullMQ's stalled
+    // check, with maxStalledCount 0, marks it to fail rather than run again; it fails here at once.
+    this.#events.on('stalled', ({ jobId }) => {
+      this.#live.get(jobId)?.fail('WORKER_CRASHED', STALLED_MESSAGE);
+    });
+    this.#events.on('failed', ({ jobId, failedReason }) => {
+      const message = `the worker running the attempt stopped answering (${failedReason})`;
+      this.#live.get(jobId)?.fail('WORKER_CRASHED', message, true);
+    });
+    this.#subscriber.on('message', (_channel: string, text: string) => this.#message(text));
+    this.#client.on('close', () => this.#connectionDropped());
+    this.#subscriber.on('close', () => this.#connectionDropped());
+    this.#client.on('ready', () => this.#connectionBack());
+    this.#subscriber.on('ready', () => this.#connectionBack());
+    this.#beatTimer = setInterval(() => void this.#beat(), BEAT_EVERY_MS);
+    this.#beatTimer.unref();
+  }
+
+  /** Connects its parts and registers the queue with the workers. */
+  async open(): Promise<void> {
+    await Promise.all([
+      this.#subscriber.subscribe(eventsChannelOf(this.#queueName)),
+      this.#events.waitUntilReady(),
+      this.#queue.waitUntilReady(),
+    ]);
+    void this.#checker.startStalledCheckTimer().catch(() => undefined);
+    await this.#beat();
+    await this.#client.publish(REGISTRY_CHANNEL, this.#queueName);
+  }
+
+  /** `workers on redis://…` while attempts wait and no worker is connected. */
+  get waitingOn(): string | null {
+    if (this.#hasWorkers !== false || this.#live.size === 0 || this.#lost !== null) return null;
+    return `workers on ${this.#shownUrl}`;
+  }
+
+  execute(request: ActionRequest, options: ExecuteOptions = {}): Promise<ActionOutcome> {
+    const refusal = this.#refusal(options);
+    if (refusal !== null) {
+      return Promise.resolve({
+        ok: false,
+        error: itemError(refusal[0], refusal[1]),
+        workerId: null,
+      });
+    }
+    for (const signal of [options.signal, options.stopSignal]) {
+      if (signal !== undefined) this.#listen(signal, signal === options.stopSignal);
+    }
+    const attempt = new RemoteAttempt(`a${this.#nextId++}`, request, options, this);
+    this.#live.set(attempt.id, attempt);
+    this.#held.push(attempt);
+    this.#pump();
+    return attempt.outcome;
+  }
+
+  shutdown(options: { force?: boolean } = {}): Promise<void> {
+    this.#isClosed = true;
+    if (options.force) this.#failAll('CANCELLED', 'jobrun is shutting down');
+    this.#closed ??= this.#idle().then(() => this.#close());
+    return this.#closed;
+  }
+
+  settled(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void {
+    this.#live.delete(attempt.id);
+    if (previous.name === 'queued' || previous.name === 'running') {
+      this.#inQueue--;
+      // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it.
+      if (!isAnswered) void this.#withdraw(attempt.id);
+      this.#pump();
+    }
+    if (this.#live.size === 0) this.#wakeIdle();
+  }
+
+  timedOut(attempt: RemoteAttempt): void {
+    attempt.fail('TIMEOUT', `the attempt timed out after ${attempt.options.timeoutMs} ms`);
+  }
+
+  #refusal(options: ExecuteOptions): [ItemErrorCode, string] | null {
+    if (this.#isClosed) return ['CANCELLED', 'the executor is shut down'];
+    if (options.signal?.aborted === true) return ['CANCELLED', 'the attempt was cancelled'];
+    if (options.stopSignal?.aborted === true) {
+      return ['CANCELLED', 'jobrun is stopping: the attempt had not started'];
+    }
+    if (this.#lost !== null) return ['WORKER_CRASHED', this.#lost];
+    return null;
+  }
+
+  /** One listener per distinct signal (the engine passes the same two for every attempt). */
+  #listen(signal: AbortSignal, isStop: boolean): void {
+    if (this.#listened.has(signal)) return;
+    const onAbort = isStop
+      ? (): void => {
+          for (const attempt of [...this.#live.values()]) {
+            if (attempt.options.stopSignal === signal && attempt.state.name !== 'running') {
+              attempt.fail('CANCELLED', 'jobrun is stopping: the attempt had not started');
+            }
+          }
+        }
+      : (): void => {
+          for (const attempt of [...this.#live.values()]) {
+            if (attempt.options.signal === signal) {
+              attempt.fail('CANCELLED', 'the attempt was cancelled');
+            }
+          }
+        };
+    this.#listened.set(signal, onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+
+  /** Hands held attempts to BullMQ while fewer than `maxWorkers` are there. */
+  #pump(): void {
+    while (this.#inQueue < this.config.maxWorkers && this.#held.length > 0) {
+      const attempt = this.#held.shift() as RemoteAttempt;
+      if (attempt.state.name !== 'held') continue;
+      attempt.queued();
+      this.#inQueue++;
+      this.#toAdd.push(attempt);
+    }
+    if (this.#toAdd.length > 0 && !this.#isAddScheduled) {
+      this.#isAddScheduled = true;
+      // The attempts handed over in one turn of the event loop go to Redis in one round trip.
+      setImmediate(() => void this.#addBatch());
+    }
+    if (this.#held.length > 0 && this.#held.length > this.#live.size) {
+      this.#held = this.#held.filter((attempt) => attempt.state.name === 'held');
+    }
+  }
+
+  async #addBatch(): Promise<void> {
+    this.#isAddScheduled = false;
+    const batch = this.#toAdd;
+    this.#toAdd = [];
+    try {
+      const jobs = [];
+      for (const attempt of batch) {
+        const data = await this.#jobData(attempt);
+        // Settled meanwhile (cancelled): never handed over.
+        if (attempt.state.name === 'queued') {
+          jobs.push({ name: 'attempt', data, opts: { jobId: attempt.id } });
+        }
+      }
+      await this.#queue.addBulk(jobs);
+    } catch (error) {
+      const message =
+        this.#lost ?? `cannot hand the attempt to ${this.#shownUrl}: ${errorMessage(error)}`;
+      for (const attempt of batch) attempt.fail('WORKER_CRASHED', message);
+    }
+  }
+
+  async #jobData(attempt: RemoteAttempt): Promise<QueueJobData> {
+    const { request, options } = attempt;
+    let digest: string | undefined;
+    if (request.action.type === 'function') {
+      const path = request.action.module.path;
+      let pending = this.#digests.get(path);
+      if (pending === undefined) {
+        pending = moduleDigest(path);
+        this.#digests.set(path, pending);
+      }
+      digest = await pending;
+    }
+    return toJobData(request, this.#root, options.timeoutMs, digest);
+  }
+
+  #replied(jobId: string, value: unknown): void {
+    const attempt = this.#live.get(jobId);
+    if (attempt === undefined) return;
+    const reply = (typeof value === 'string' ? JSON.parse(value) : value) as WorkerReply;
+    const { outcome } = reply;
+    // The start message travels apart from the reply and may come after it.
+    if (reply.isStarted && outcome.workerId !== null) attempt.started(outcome.workerId);
+    attempt.settle(outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome, true);
+  }
+
+  #message(text: string): void {
+    let message: WorkerMessage;
+    try {
+      message = JSON.parse(text) as WorkerMessage;
+    } catch {
+      return;
+    }
+    const attempt = this.#live.get(message.id);
+    if (attempt === undefined) return;
+    if (message.t === 'start') attempt.started(message.worker);
+    else attempt.options.onLog?.(message.message);
+  }
+
+  /**
+   * Tells workers to stop an attempt, and removes it from the queue unless a worker holds it (one
+   * not taken yet, or one whose worker died).
+   */
+  async #withdraw(id: string): Promise<void> {
+    if (this.#lost !== null) return;
+    try {
+      await this.#client.publish(this.#cancelChannel, id);
+      await this.#queue.remove(id);
+    } catch {
+      // Taken meanwhile (its worker got the message), or Redis is gone (noticed elsewhere).
+    }
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#lost !== null || this.#client.status !== 'ready') return;
+    try {
+      const [, count] = await Promise.all([
+        this.#client.eval(BEAT_SCRIPT, 1, REGISTRY_KEY, this.#queueName),
+        this.#client.eval(COUNT_RECENT_SCRIPT, 1, WORKERS_KEY, WORKER_SILENT_MS),
+      ]);
+      this.#hasWorkers = Number(count) > 0;
+    } catch {
+      // The next beat tries again; a lost connection is noticed by its own events.
+    }
+  }
+
+  #connectionDropped(): void {
+    if (this.#lost !== null || this.#lostTimer !== undefined || this.#closed !== undefined) return;
+    this.#lostTimer = setTimeout(() => {
+      this.#lostTimer = undefined;
+      if (this.#client.status === 'ready' && this.#subscriber.status === 'ready') return;
+      this.#lost = `lost the connection to ${this.#shownUrl}`;
+      this.#failAll('WORKER_CRASHED', this.#lost);
+    }, LOST_AFTER_MS);
+    this.#lostTimer.unref();
+  }
+
+  #connectionBack(): void {
+    if (this.#client.status !== 'ready' || this.#subscriber.status !== 'ready') return;
+    clearTimeout(this.#lostTimer);
+    this.#lostTimer = undefined;
+  }
+
+  #failAll(code: ItemErrorCode, message: string): void {
+    for (const attempt of [...this.#live.values()]) attempt.fail(code, message);
+  }
+
+  #idle(): Promise<void> {
+    if (this.#live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #wakeIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Removes the queue and everything of the run from Redis, then closes every connection. */
+  async #close(): Promise<void> {
+    clearInterval(this.#beatTimer);
+    clearTimeout(this.#lostTimer);
+    for (const [signal, onAbort] of this.#listened) signal.removeEventListener('abort', onAbort);
+    this.#listened.clear();
+    const isReachable = this.#lost === null && this.#client.status === 'ready';
+    if (isReachable) {
+      await closeWithin(CLOSE_WITHIN_MS, async () => {
+        await this.#client.zrem(REGISTRY_KEY, this.#queueName);
+        await this.#client.publish(REGISTRY_CHANNEL, this.#queueName);
+      });
+    }
+    await Promise.all([
+      closeWithin(CLOSE_WITHIN_MS, () => this.#checker.close(true)),
+      closeWithin(CLOSE_WITHIN_MS, () => this.#events.close()),
+    ]);
+    if (isReachable) {
+      await closeWithin(CLOSE_WITHIN_MS, () => this.#queue.obliterate({ force: true }));
+    }
+    await closeWithin(CLOSE_WITHIN_MS, () => this.#queue.close());
+    for (const part of [this.#queue, this.#events, this.#checker]) void part.disconnect();
+    this.#subscriber.disconnect();
+    this.#client.disconnect();
+  }
+}
+
+/**
+ * Creates the `queue` executor of a run: connects to its Redis (one line and no run when that
+ * fails), creates the run's BullMQ queue and tells the workers about it.
+ *
+ * @throws {QueueConnectionError} when Redis cannot be used (unreachable, an eviction policy).
+ */
+export async function createQueueExecutor(
+  config: ExecutorConfig,
+  scope: ExecutorScope = {},
+): Promise<Executor> {
+  const url = config.connection;
+  if (url === undefined) {
+    throw new TypeError('Expected `connection` of a queue executor to be a redis:// URL');
+  }
+  const client = await connectRedis(url);
+  const subscriber = client.duplicate();
+  subscriber.on('error', () => undefined);
+  const queueName = queueNameOf(scope.runId ?? randomUUID());
+  const executor = new QueueExecutor(
+    { ...config, connection: url },
+    { client, subscriber, queueName, root: scope.jobDir ?? process.cwd() },
+  );
+  setMaxListeners(0, client);
+  await executor.open();
+  return executor;
+}

@@ -1,0 +1,82 @@
+import type { ActionRequest } from '../actions/types.ts';
+import { itemError } from '../executors/serialize-error.ts';
+import type { ActionOutcome, ExecuteOptions } from '../executors/types.ts';
+import type { ItemErrorCode } from '../results/types.ts';
+
+/**
+ * Where an attempt is: `held` by jobrun (more than `maxWorkers` submitted), `queued` in BullMQ
+ * and not started, `running` on a worker (with its timeout), or `settled`.
+ */
+export type RemoteAttemptState =
+  | { name: 'held' }
+  | { name: 'queued' }
+  | { name: 'running'; workerId: string; timer: NodeJS.Timeout | undefined }
+  | { name: 'settled' };
+
+const HELD: RemoteAttemptState = { name: 'held' };
+const QUEUED: RemoteAttemptState = { name: 'queued' };
+const SETTLED: RemoteAttemptState = { name: 'settled' };
+
+/** What an attempt tells its executor as it changes state. */
+export interface AttemptOwner {
+  /**
+   * It has its outcome; `previous` says where it was. `isAnswered`: given by its worker's reply
+   * or BullMQ, rather than settled here first (a timeout, a cancellation).
+   */
+  settled(attempt: RemoteAttempt, previous: RemoteAttemptState, isAnswered: boolean): void;
+  /** Its timeout expired on this side. */
+  timedOut(attempt: RemoteAttempt): void;
+}
+
+/** One attempt on the coordinator's side, from `execute` to its outcome. */
+export class RemoteAttempt {
+  readonly id: string;
+  readonly request: ActionRequest;
+  readonly options: ExecuteOptions;
+  readonly outcome: Promise<ActionOutcome>;
+  #state: RemoteAttemptState = HELD;
+  #resolve!: (outcome: ActionOutcome) => void;
+  readonly #owner: AttemptOwner;
+
+  constructor(id: string, request: ActionRequest, options: ExecuteOptions, owner: AttemptOwner) {
+    this.id = id;
+    this.request = request;
+    this.options = options;
+    this.#owner = owner;
+    this.outcome = new Promise((resolve) => (this.#resolve = resolve));
+  }
+
+  get state(): RemoteAttemptState {
+    return this.#state;
+  }
+
+  /** Handed to BullMQ. */
+  queued(): void {
+    if (this.#state.name === 'held') this.#state = QUEUED;
+  }
+
+  /** A worker started it: its timeout counts from now. */
+  started(workerId: string): void {
+    if (this.#state.name !== 'queued') return;
+    const { timeoutMs } = this.options;
+    const timer =
+      timeoutMs === undefined ? undefined : setTimeout(() => this.#owner.timedOut(this), timeoutMs);
+    this.#state = { name: 'running', workerId, timer };
+    this.options.onStart?.(workerId);
+  }
+
+  fail(code: ItemErrorCode, message: string, isAnswered = false): void {
+    const state = this.#state;
+    const workerId = state.name === 'running' ? state.workerId : null;
+    this.settle({ ok: false, error: itemError(code, message), workerId }, isAnswered);
+  }
+
+  settle(outcome: ActionOutcome, isAnswered = false): void {
+    const previous = this.#state;
+    if (previous.name === 'settled') return;
+    this.#state = SETTLED;
+    if (previous.name === 'running') clearTimeout(previous.timer);
+    this.#resolve(outcome);
+    this.#owner.settled(this, previous, isAnswered);
+  }
+}

@@ -1,0 +1,155 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { moduleDigest } from '../actions/module-digest.ts';
+import { createExecutor } from '../executors/create-executor.ts';
+import { itemError } from '../executors/serialize-error.ts';
+import type { ActionOutcome, Executor } from '../executors/types.ts';
+import type { ExecutorKind } from '../job/types.ts';
+import { closeWithin } from './close-within.ts';
+import { bullConnection } from './connect.ts';
+import { requestOf, type QueueJobData } from './job-data.ts';
+import { eventsChannelOf, type WorkerMessage, type WorkerReply } from './keys.ts';
+
+/** Cancellations of attempts not seen yet that a run's queue remembers, at most. */
+const MAX_EARLY_CANCELS = 10_000;
+
+/** How a worker serves each run queue. */
+export interface RunQueueSettings {
+  url: string;
+  /** `host:pid`, the first part of every `worker` it records. */
+  workerName: string;
+  kind: Exclude<ExecutorKind, 'queue'>;
+  concurrency: number;
+  /** The worker's own copy of the job folder (`--root`), else the coordinator's path. */
+  root?: string;
+  /** How long a taken attempt stays locked without renewal before it counts as crashed. */
+  lockDurationMs: number;
+  /** The worker's own connection, for start and log messages. */
+  client: Redis;
+}
+
+/**
+ * A worker's service of one run: a BullMQ `Worker` on the run's queue, and a local executor of
+ * the worker's kind that runs the attempts, created for the run and stopped with it (so a module
+ * changed between two runs is loaded afresh).
+ */
+export class RunQueue {
+  readonly name: string;
+  readonly #settings: RunQueueSettings;
+  readonly #eventsChannel: string;
+  readonly #worker: Worker;
+  #local: Promise<Executor> | undefined;
+  readonly #running = new Map<string, AbortController>();
+  readonly #earlyCancels = new Set<string>();
+  readonly #digests = new Map<string, Promise<string | null>>();
+  #closed: Promise<void> | undefined;
+
+  constructor(name: string, settings: RunQueueSettings) {
+    this.name = name;
+    this.#settings = settings;
+    this.#eventsChannel = eventsChannelOf(name);
+    this.#worker = new Worker(name, (job: Job) => this.#process(job), {
+      connection: bullConnection(settings.url),
+      concurrency: settings.concurrency,
+      // jobrun retries on the coordinator; a job whose worker died is failed, never run again.
+      maxStalledCount: 0,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: 1000,
+      name: settings.workerName,
+    });
+    this.#worker.on('error', () => undefined);
+  }
+
+  /** The run cancelled an attempt: stopped if it runs here, skipped if it comes later. */
+  cancel(id: string): void {
+    const controller = this.#running.get(id);
+    if (controller !== undefined) {
+      controller.abort();
+      return;
+    }
+    if (this.#earlyCancels.size >= MAX_EARLY_CANCELS) this.#earlyCancels.clear();
+    this.#earlyCancels.add(id);
+  }
+
+  /** Stops taking attempts; `force` also stops those running (else they finish). */
+  close(force: boolean): Promise<void> {
+    this.#closed ??= this.#close(force);
+    if (force) for (const controller of this.#running.values()) controller.abort();
+    return this.#closed;
+  }
+
+  async #close(force: boolean): Promise<void> {
+    await closeWithin(force ? 1000 : 2 ** 31 - 1, () => this.#worker.close(force));
+    void this.#worker.disconnect();
+    const local = this.#local;
+    if (local !== undefined) await (await local).shutdown({ force: true });
+  }
+
+  async #process(job: Job): Promise<WorkerReply> {
+    const id = String(job.id);
+    const data = job.data as QueueJobData;
+    const workerName = this.#settings.workerName;
+    if (this.#earlyCancels.delete(id)) {
+      return { outcome: failure('CANCELLED', 'the attempt was cancelled', null), isStarted: false };
+    }
+    const request = requestOf(data, this.#settings.root);
+    const action = request.action;
+    if (action.type === 'function' && data.digest !== undefined) {
+      const digest = await this.#digestOf(action.module.path);
+      if (digest !== data.digest) {
+        const what = digest === null ? 'is missing on this worker' : 'differs on this worker';
+        const message = `${action.module.source}: the module ${what} (${workerName}: ${action.module.path}); give every worker the same copy of the job folder`;
+        return { outcome: failure('MODULE_MISMATCH', message, workerName), isStarted: false };
+      }
+    }
+    const controller = new AbortController();
+    this.#running.set(id, controller);
+    let isStarted = false;
+    try {
+      const local = await this.#localExecutor();
+      const outcome = await local.execute(request, {
+        signal: controller.signal,
+        ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
+        onStart: (localId) => {
+          isStarted = true;
+          this.#tell({ t: 'start', id, worker: `${workerName}:${localId}` });
+        },
+        onLog: (message) => this.#tell({ t: 'log', id, message }),
+      });
+      const workerId = outcome.workerId === null ? null : `${workerName}:${outcome.workerId}`;
+      return { outcome: { ...outcome, workerId } as ActionOutcome, isStarted };
+    } finally {
+      this.#running.delete(id);
+    }
+  }
+
+  #tell(message: WorkerMessage): void {
+    this.#settings.client.publish(this.#eventsChannel, JSON.stringify(message)).catch(() => {
+      // Lost with the connection: the reply still carries the outcome and where it ran.
+    });
+  }
+
+  #localExecutor(): Promise<Executor> {
+    const { kind, concurrency } = this.#settings;
+    this.#local ??= createExecutor({ kind, maxWorkers: concurrency });
+    return this.#local;
+  }
+
+  /** The digest of this worker's copy of a module, `null` when it has none; once per run. */
+  #digestOf(path: string): Promise<string | null> {
+    let digest = this.#digests.get(path);
+    if (digest === undefined) {
+      digest = moduleDigest(path).catch(() => null);
+      this.#digests.set(path, digest);
+    }
+    return digest;
+  }
+}
+
+function failure(
+  code: 'CANCELLED' | 'MODULE_MISMATCH',
+  message: string,
+  workerId: string | null,
+): ActionOutcome {
+  return { ok: false, error: itemError(code, message), workerId };
+}
