@@ -135,29 +135,6 @@ async function validateCommand(files: string[]): Promise<number> {
   return EXIT_USAGE;
 }
 
-/**
- * The Redis of every `queue` task, checked before anything runs: one line, exit 2, when one
- * cannot be used (a malformed URL, no answer, an eviction policy). Local jobs load nothing here.
- */
-async function checkQueueConnections(
-  job: Awaited<ReturnType<(typeof import('../src/job/load.ts'))['loadJob']>>,
-  override: ExecutorSetting,
-): Promise<void> {
-  const { planJob } = await import('../src/plan/plan-job.ts');
-  const queues = planJob(job, override).filter((task) => task.executor.kind === 'queue');
-  if (queues.length === 0) return;
-  const missing = queues.find((task) => task.executor.connection === undefined);
-  if (missing !== undefined) {
-    throw new UsageError(
-      `task ${missing.id} runs on a queue executor without a connection: give --connection ` +
-        'redis://HOST:PORT, set JOBRUN_REDIS_URL, or add connection: to its executor',
-    );
-  }
-  const { checkRedis } = await import('../src/queue/connect.ts');
-  const urls = new Set(queues.map((task) => task.executor.connection as string));
-  await Promise.all([...urls].map((url) => checkRedis(url)));
-}
-
 async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   const { loadJob } = await import('../src/job/load.ts');
   const connection = options.connection ?? (process.env.JOBRUN_REDIS_URL || undefined);
@@ -171,6 +148,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
 
   if (options.dryRun === true) {
     const job = await loadJob(file, loadOptions);
+    const { checkQueueConnections } = await import('../src/queue/check-connections.ts');
     await checkQueueConnections(job, override);
     const { formatPlan, planJob } = await import('../src/plan/plan-job.ts');
     const { expandResultsPath } = await import('../src/job/results-path.ts');
@@ -195,10 +173,7 @@ async function runCommand(file: string, options: RunCommandOptions): Promise<num
   const reporter = await createReporter(mode, { stdout: process.stdout, stderr: process.stderr });
   // The engine loads while the job file is read and checked.
   const [job, { runJob }, { acquireCrashGuard, releaseCrashGuard }] = await Promise.all([
-    loadJob(file, loadOptions).then(async (loaded) => {
-      await checkQueueConnections(loaded, override);
-      return loaded;
-    }),
+    loadJob(file, loadOptions),
     import('../src/run/run-job.ts'),
     import('../src/proc/crash-guard.ts'),
   ]).catch(async (error: unknown) => {

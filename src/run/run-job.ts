@@ -28,6 +28,8 @@ import { acquireResultsLocks } from './lock.ts';
 import type { RunContext } from './run-context.ts';
 import type { CallbackFn } from './item-runner.ts';
 import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
+import { checkQueueConnections } from '../queue/check-connections.ts';
+import { displayUrl } from '../queue/redis-url.ts';
 
 /** Grace given to in-flight items after the first interrupt. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -141,6 +143,9 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
   const override = options.executor ?? {};
   const resultsPath = options.resultsPath ?? expandResultsPath(job, { id: runId, startedAt }, env);
   checkResultsTarget(job, resultsPath, options.resultsPath === undefined ? undefined : '--results');
+  // A queue's Redis that cannot be used is a setting to fix, found before the results file is
+  // touched: no run record without a summary.
+  await checkQueueConnections(job, override);
   const lock = acquireResultsLocks(resultsPath, job.name, options.onNotice);
   const callbacks = new Map<string, CallbackFn>();
   try {
@@ -295,7 +300,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       type: 'run',
       job: job.name,
       runId,
-      executor: resolveExecutor(job.executor, undefined, override),
+      executor: shownExecutor(resolveExecutor(job.executor, undefined, override)),
       startedAt,
     });
     // On disk before any item starts: even a run whose first item never yields has its record.
@@ -444,4 +449,11 @@ async function shutdownExecutors(
       }
     }),
   );
+}
+
+/** An executor as the run record shows it: a Redis password is never written to the file. */
+function shownExecutor(executor: ExecutorConfig): ExecutorConfig {
+  return executor.connection === undefined
+    ? executor
+    : { ...executor, connection: displayUrl(executor.connection) };
 }

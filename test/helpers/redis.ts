@@ -17,7 +17,7 @@ export function missingRedis(): string | false {
 
 /** A private Redis on 127.0.0.1, started for one test file. */
 export interface LocalRedis {
-  /** `redis://127.0.0.1:PORT` */
+  /** `redis://127.0.0.1:PORT`, with `:PASSWORD@` when it has one */
   url: string;
   port: number;
   process: ChildProcess;
@@ -40,7 +40,9 @@ async function freePort(): Promise<number> {
  * accepts connections. `maxmemoryPolicy` sets its eviction policy (BullMQ needs `noeviction`,
  * the default).
  */
-export async function startRedis(options: { maxmemoryPolicy?: string } = {}): Promise<LocalRedis> {
+export async function startRedis(
+  options: { maxmemoryPolicy?: string; password?: string } = {},
+): Promise<LocalRedis> {
   const dir = tempDir('redis');
   const port = await freePort();
   const child = spawn(
@@ -60,6 +62,7 @@ export async function startRedis(options: { maxmemoryPolicy?: string } = {}): Pr
       join(dir, 'redis.log'),
       '--maxmemory-policy',
       options.maxmemoryPolicy ?? 'noeviction',
+      ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     ],
     { stdio: 'ignore' },
   );
@@ -68,6 +71,10 @@ export async function startRedis(options: { maxmemoryPolicy?: string } = {}): Pr
   for (;;) {
     const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], {
       encoding: 'utf8',
+      env: {
+        ...process.env,
+        ...(options.password === undefined ? {} : { REDISCLI_AUTH: options.password }),
+      },
     });
     if (ping.stdout?.trim() === 'PONG') break;
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -77,7 +84,10 @@ export async function startRedis(options: { maxmemoryPolicy?: string } = {}): Pr
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url:
+      options.password === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     port,
     process: child,
     async stop() {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { validateJob } from '../../src/job/load.ts';
+import { loadJob, validateJob } from '../../src/job/load.ts';
+import { runJob } from '../../src/run/run-job.ts';
 import { resolveExecutor } from '../../src/plan/resolve-executor.ts';
 import { runCli, startCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
@@ -193,6 +194,13 @@ describe('queue setup', { skip, timeout: 120_000 }, () => {
       );
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
     }
+    assert.equal(existsSync(results), false, 'nothing of the run was written');
+    // Through the library too: found before the results file is touched.
+    await assert.rejects(
+      runJob(await loadJob(job), { resultsPath: results }),
+      (error: Error & { code?: string }) => error.code === 'QUEUE_CONNECTION',
+    );
+    assert.equal(existsSync(results), false);
     const malformed = await runCli([
       job,
       '--connection',
@@ -219,5 +227,30 @@ describe('queue setup', { skip, timeout: 120_000 }, () => {
       bare.stderr,
       /task a runs on a queue executor without a connection: give --connection/,
     );
+  });
+
+  test('a Redis password is never written: the run record shows it as ***', async () => {
+    const secured = await startRedis({ password: 'hunter2-secret' });
+    try {
+      const worker = await startWorker(secured.url);
+      started.push(worker);
+      assert.doesNotMatch(worker.output(), /hunter2-secret/);
+      const job = writeQueueJob(
+        dir,
+        'password',
+        `executor: { kind: queue, connection: "${secured.url}" }\ntasks:\n  a:\n    map: [1]\n    function: ./tasks.js#echo\n`,
+      );
+      const results = join(dir, 'password.jsonl');
+      const run = await runCli([job, '--results', results, '--output', 'plain']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout + run.stderr, /hunter2-secret/);
+      const text = readFileSync(results, 'utf8');
+      assert.doesNotMatch(text, /hunter2-secret/);
+      const [first] = readRecords(results) as unknown as [{ executor: { connection: string } }];
+      assert.equal(first.executor.connection, `redis://:***@127.0.0.1:${secured.port}`);
+    } finally {
+      await stopWorkers(started.splice(0));
+      await secured.stop();
+    }
   });
 });
