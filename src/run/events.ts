@@ -44,8 +44,9 @@ export type RunEvent =
    */
   | ({ type: 'service-state'; at: string } & ServiceStateChange)
   /**
-   * Attempts of a task wait before they start: on its `rate:` (`on: 'rate 10/s'`) or on one of the
-   * job's `resources:` it uses (`on: 'db'`). Sent once per task and cause, the first time.
+   * Attempts of a task wait before they start: on its `rate:` (`on: 'rate 10/s'`), on one of the
+   * job's `resources:` it uses (`on: 'db'`), or on a `queue` executor with no worker connected
+   * (`on: 'workers on redis://…'`). Sent once per task and cause, the first time.
    */
   | { type: 'task-waiting'; task: string; on: string; at: string }
   /** The item count of a map task became known (a glob or expression opened, a lines file read). */
