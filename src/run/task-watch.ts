@@ -120,20 +120,9 @@ export class TaskWatch {
   #sendProgress(): void {
     const { ok, failed, skipped, cancelled, cached } = this.#counts;
     this.#lastDone = ok + failed + skipped + cancelled;
-    if (this.#flow === null && this.#executor?.waitingOn === undefined) {
-      this.#run.emit({
-        type: 'task-progress',
-        task: this.#task,
-        ok,
-        failed,
-        skipped,
-        cancelled,
-        cached,
-      });
-      return;
-    }
-    const waitingOn = this.#waitingOn();
-    this.#lastWaitingOn = waitingOn;
+    // `waitingOn` only for a task that can wait: a rate, resources, or an executor that may.
+    const canWait = this.#flow !== null || this.#executor?.waitingOn !== undefined;
+    if (canWait) this.#lastWaitingOn = this.#waitingOn();
     this.#run.emit({
       type: 'task-progress',
       task: this.#task,
@@ -142,7 +131,7 @@ export class TaskWatch {
       skipped,
       cancelled,
       cached,
-      waitingOn,
+      ...(canWait ? { waitingOn: this.#lastWaitingOn } : {}),
     });
   }
 }
