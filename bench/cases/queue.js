@@ -1,7 +1,10 @@
 // No-op and 1 ms items through the queue executor with 2 `jobrun worker` processes, against BullMQ
 // used directly (a producer adding every job at once, and 2 worker processes of the same
 // concurrency), all on one private redis-server on 127.0.0.1. Skipped, with the reason, when
-// redis-server is not installed.
+// redis-server is not installed. Both sides are timed over the same span: jobrun's own duration
+// (its summary: connecting and creating the run's queue, every item; not removing the queue), and
+// the producer's from connecting to its last result. maxWorkers 256 keeps every worker slot
+// (2 × 8) busy, so jobrun's bound leaves no worker idle between batches.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -151,6 +154,7 @@ export async function run({ quick, rounds, dir }) {
       notes: [
         'Workers run their attempts on --kind coroutine, in their own process, as BullMQ workers do.',
         'jobrun writes its results file; the BullMQ producer adds all jobs at once (addBulk).',
+        'Both times run from connecting to the last result (a run joins its workers inside it; the BullMQ workers were attached before).',
       ],
     };
   } finally {

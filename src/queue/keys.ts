@@ -37,7 +37,7 @@ export function cancelChannelOf(queueName: string): string {
 /** What a worker returns for each attempt, as BullMQ's job return value. */
 export interface WorkerReply {
   outcome: ActionOutcome;
-  /** Whether the attempt started running (its start message may come after this reply). */
+  /** Whether the attempt started running (a quick one had no start message). */
   isStarted: boolean;
 }
 

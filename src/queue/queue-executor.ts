@@ -46,8 +46,9 @@ export const CLOSE_WITHIN_MS = 2000;
 /**
  * The `queue` executor: attempts go to `jobrun worker` processes through one BullMQ queue per
  * executor, named after the run. At most `maxWorkers` are in the queue (waiting or running); the
- * others wait here, in order. Outcomes come back as the jobs' return values (BullMQ's events
- * stream), starts and logs on the run's pub/sub channel, cancellations go out on another.
+ * others wait here, in order. Takes and outcomes come back on BullMQ's events stream (`active`,
+ * the jobs' return values), where an attempt runs (when it lasts) and logs on the run's pub/sub
+ * channel, cancellations go out on another.
  *
  * A timeout or a cancellation settles the attempt here at once and tells the worker, which stops
  * it (its shell group too); attempts that were not taken yet are removed from the queue.
@@ -118,6 +119,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#queue.on('error', () => undefined);
     this.#events.on('error', () => undefined);
     this.#checker.on('error', () => undefined);
+    this.#events.on('active', ({ jobId }) => this.#live.get(jobId)?.taken());
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#replied(jobId, returnvalue));
     // A job whose worker stopped renewing its lock (killed, its machine gone): BullMQ's stalled
     // check, with maxStalledCount 0, marks it to fail rather than run again; it fails here at once.
@@ -288,7 +290,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     if (attempt === undefined) return;
     const reply = (typeof value === 'string' ? JSON.parse(value) : value) as WorkerReply;
     const { outcome } = reply;
-    // The start message travels apart from the reply and may come after it.
+    // A quick attempt's worker sends no start message: its reply says it started.
     if (reply.isStarted && outcome.workerId !== null) attempt.started(outcome.workerId);
     attempt.settle(outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome, true);
   }

@@ -5,12 +5,13 @@ import type { ItemErrorCode } from '../results/types.ts';
 
 /**
  * Where an attempt is: `held` by jobrun (more than `maxWorkers` submitted), `queued` in BullMQ
- * and not started, `running` on a worker (with its timeout), or `settled`.
+ * and not started, `running` on a worker (with its timeout; `workerId` null while taken by a
+ * worker that has not said which of its workers runs it), or `settled`.
  */
 export type RemoteAttemptState =
   | { name: 'held' }
   | { name: 'queued' }
-  | { name: 'running'; workerId: string; timer: NodeJS.Timeout | undefined }
+  | { name: 'running'; workerId: string | null; timer: NodeJS.Timeout | undefined }
   | { name: 'settled' };
 
 const HELD: RemoteAttemptState = { name: 'held' };
@@ -55,13 +56,24 @@ export class RemoteAttempt {
     if (this.#state.name === 'held') this.#state = QUEUED;
   }
 
-  /** A worker started it: its timeout counts from now. */
-  started(workerId: string): void {
+  /**
+   * A worker took it from the queue (BullMQ's `active` event) and starts it at once: it counts as
+   * running, and its timeout counts from now.
+   */
+  taken(): void {
     if (this.#state.name !== 'queued') return;
     const { timeoutMs } = this.options;
     const timer =
       timeoutMs === undefined ? undefined : setTimeout(() => this.#owner.timedOut(this), timeoutMs);
-    this.#state = { name: 'running', workerId, timer };
+    this.#state = { name: 'running', workerId: null, timer };
+  }
+
+  /** Its worker says where it runs (a start message, or the reply of a quick attempt). */
+  started(workerId: string): void {
+    this.taken();
+    const state = this.#state;
+    if (state.name !== 'running' || state.workerId !== null) return;
+    this.#state = { ...state, workerId };
     this.options.onStart?.(workerId);
   }
 

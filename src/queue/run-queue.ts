@@ -10,6 +10,12 @@ import { bullConnection } from './connect.ts';
 import { requestOf, type QueueJobData } from './job-data.ts';
 import { eventsChannelOf, type WorkerMessage, type WorkerReply } from './keys.ts';
 
+/**
+ * An attempt still running this long after it started is announced to the run (the listing, the
+ * run's side of its timeout); one that ends sooner is announced by its reply alone. The worker's
+ * own pool times the attempt from its real start either way.
+ */
+export const START_TOLD_AFTER_MS = 50;
 /** Cancellations of attempts not seen yet that a run's queue remembers, at most. */
 const MAX_EARLY_CANCELS = 10_000;
 
@@ -105,6 +111,16 @@ export class RunQueue {
     const controller = new AbortController();
     this.#running.set(id, controller);
     let isStarted = false;
+    // The start message is sent only for an attempt still running START_TOLD_AFTER_MS later (or
+    // before its first log): a quick one's reply says it started, and saves a message each way.
+    let startTimer: NodeJS.Timeout | undefined;
+    let untold: WorkerMessage | null = null;
+    const tellStart = (): void => {
+      clearTimeout(startTimer);
+      if (untold === null) return;
+      this.#tell(untold);
+      untold = null;
+    };
     try {
       const local = await this.#localExecutor();
       const outcome = await local.execute(request, {
@@ -112,13 +128,18 @@ export class RunQueue {
         ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
         onStart: (localId) => {
           isStarted = true;
-          this.#tell({ t: 'start', id, worker: `${workerName}:${localId}` });
+          untold = { t: 'start', id, worker: `${workerName}:${localId}` };
+          startTimer = setTimeout(tellStart, START_TOLD_AFTER_MS);
         },
-        onLog: (message) => this.#tell({ t: 'log', id, message }),
+        onLog: (message) => {
+          tellStart();
+          this.#tell({ t: 'log', id, message });
+        },
       });
       const workerId = outcome.workerId === null ? null : `${workerName}:${outcome.workerId}`;
       return { outcome: { ...outcome, workerId } as ActionOutcome, isStarted };
     } finally {
+      clearTimeout(startTimer);
       this.#running.delete(id);
     }
   }
