@@ -51,6 +51,11 @@ export interface ExecutorScope {
    * @default the working directory
    */
   jobDir?: string;
+  /**
+   * The job's `env:` values. Local kinds inherit them from jobrun's own environment; a `queue`
+   * worker adds them to each `run` command's (under the task's own `env:`).
+   */
+  jobEnv?: Record<string, string>;
 }
 
 /** Runs actions, at most `maxWorkers` at a time. */

@@ -21,12 +21,13 @@ function toRelative(root: string, path: string): string {
   return relative(root, path) || '.';
 }
 
-/** The job data of an attempt, paths made relative to `root`. */
+/** The job data of an attempt, paths made relative to `root`, a command with the job's `env:`. */
 export function toJobData(
   request: ActionRequest,
   root: string,
   timeoutMs: number | undefined,
   digest: string | undefined,
+  jobEnv: Record<string, string> = {},
 ): QueueJobData {
   const action = request.action;
   let travelling: ResolvedAction = action;
@@ -36,7 +37,14 @@ export function toJobData(
       module: { ...action.module, path: toRelative(root, action.module.path) },
     };
   } else if (action.type === 'run') {
-    travelling = { ...action, cwd: toRelative(root, action.cwd) };
+    // The job's `env:` reaches a local command through jobrun's own environment; a worker has
+    // its own, so the values travel with the command, the task's `env:` over them.
+    const env = { ...jobEnv, ...action.env };
+    travelling = {
+      ...action,
+      cwd: toRelative(root, action.cwd),
+      ...(Object.keys(env).length === 0 ? {} : { env }),
+    };
   }
   return {
     request: { ...request, action: travelling },

@@ -59,6 +59,8 @@ class QueueExecutor implements Executor, AttemptOwner {
   readonly #url: string;
   readonly #shownUrl: string;
   readonly #root: string;
+  /** The job's `env:`, sent with each `run` command. */
+  readonly #jobEnv: Record<string, string>;
   readonly #queueName: string;
   readonly #cancelChannel: string;
   readonly #client: Redis;
@@ -89,12 +91,19 @@ class QueueExecutor implements Executor, AttemptOwner {
 
   constructor(
     config: ExecutorConfig & { connection: string },
-    parts: { client: Redis; subscriber: Redis; queueName: string; root: string },
+    parts: {
+      client: Redis;
+      subscriber: Redis;
+      queueName: string;
+      root: string;
+      jobEnv: Record<string, string>;
+    },
   ) {
     this.config = config;
     this.#url = config.connection;
     this.#shownUrl = displayUrl(config.connection);
     this.#root = parts.root;
+    this.#jobEnv = parts.jobEnv;
     this.#client = parts.client;
     this.#subscriber = parts.subscriber;
     this.#queueName = parts.queueName;
@@ -282,7 +291,7 @@ class QueueExecutor implements Executor, AttemptOwner {
       }
       digest = await pending;
     }
-    return toJobData(request, this.#root, options.timeoutMs, digest);
+    return toJobData(request, this.#root, options.timeoutMs, digest, this.#jobEnv);
   }
 
   #replied(jobId: string, value: unknown): void {
@@ -414,7 +423,13 @@ export async function createQueueExecutor(
   const queueName = queueNameOf(scope.runId ?? randomUUID());
   const executor = new QueueExecutor(
     { ...config, connection: url },
-    { client, subscriber, queueName, root: scope.jobDir ?? process.cwd() },
+    {
+      client,
+      subscriber,
+      queueName,
+      root: scope.jobDir ?? process.cwd(),
+      jobEnv: scope.jobEnv ?? {},
+    },
   );
   setMaxListeners(0, client);
   await executor.open();

@@ -230,7 +230,8 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
     lock.release();
     throw error;
   }
-  const restoreEnv = applyToProcessEnv(resolveJobEnv(job, env));
+  const jobEnv = resolveJobEnv(job, env);
+  const restoreEnv = applyToProcessEnv(jobEnv);
   const services = new ServiceSet(job, {
     resultsPath,
     env,
@@ -255,7 +256,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
         const key = `${config.kind}:${config.maxWorkers}:${config.connection ?? ''}`;
         let executor = executors.get(key);
         if (executor === undefined) {
-          executor = createExecutor(config, { runId, jobDir: job.dir });
+          executor = createExecutor(config, { runId, jobDir: job.dir, jobEnv });
           executors.set(key, executor);
         }
         return executor;

@@ -253,4 +253,26 @@ describe('queue setup', { skip, timeout: 120_000 }, () => {
       await secured.stop();
     }
   });
+
+  test("a run command on a worker gets the job's env:, under the task's own", async () => {
+    started.push(await startWorker(redis.url));
+    const job = writeQueueJob(
+      dir,
+      'env',
+      [
+        `executor: { kind: queue, connection: "${redis.url}" }`,
+        'env: { GREETING: "hello from the job", WHO: job }',
+        'tasks:',
+        '  say:',
+        '    env: { WHO: task }',
+        '    run: echo "$GREETING, $WHO"',
+        '',
+      ].join('\n'),
+    );
+    const results = join(dir, 'env.jsonl');
+    const run = await runCli([job, '--results', results]);
+    assert.equal(run.code, 0, run.stderr);
+    const [say] = byIndex(readRecords(results), 'say');
+    assert.equal((say?.result as { stdout: string }).stdout, 'hello from the job, task\n');
+  });
 });
