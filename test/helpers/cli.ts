@@ -34,15 +34,24 @@ export interface StartedCli {
   child: ChildProcessByStdio<null, Readable, Readable>;
   /** Its exit code, once it has exited. */
   exited: Promise<number | null>;
-  /** Resolves once `pattern` appears in its stdout and stderr together; fails after 30 s. */
+  /**
+   * Resolves once `pattern` appears in its stdout and stderr together; fails when it exits
+   * without, or after 30 s.
+   */
   waitFor(pattern: RegExp): Promise<void>;
   /** Its stdout and stderr so far, interleaved as they came. */
   output(): string;
 }
 
-/** Starts `jobrun ARGS…`, for a test that signals it or watches it while it runs. */
-export function startCli(args: string[]): StartedCli {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `jobrun ARGS…`, for a test that signals it or watches it while it runs; `env` is added
+ * to the test's own environment.
+ */
+export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): StartedCli {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let output = '';
   const onData = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -53,8 +62,14 @@ export function startCli(args: string[]): StartedCli {
     child.on('close', (code) => resolve(code)),
   );
   const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++)
+    for (let i = 0; i < 600 && !pattern.test(output); i++) {
+      // Exited: all it wrote is in once its streams close, and nothing more will come.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await exited;
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     assert.match(output, pattern);
   };
   return { child, exited, waitFor, output: () => output };
