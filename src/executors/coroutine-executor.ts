@@ -187,9 +187,12 @@ class Bound implements Strandable {
     }
   };
 
-  constructor(maxWorkers: number) {
+  readonly #onSettled: (attempt: Attempt) => void;
+
+  constructor(maxWorkers: number, onSettled: (attempt: Attempt) => void) {
     this.#maxWorkers = maxWorkers;
     this.controllers = new AbortControllers(maxWorkers);
+    this.#onSettled = onSettled;
   }
 
   /** Starts `attempt` now if a slot is free and none waits before it, else queues it. */
@@ -208,6 +211,7 @@ class Bound implements Strandable {
   }
 
   settled(attempt: Attempt, wasRunning: boolean): void {
+    this.#onSettled(attempt);
     if (attempt.prev !== null) attempt.prev.next = attempt.next;
     else this.#live = attempt.next;
     if (attempt.next !== null) attempt.next.prev = attempt.prev;
@@ -262,9 +266,19 @@ class Bound implements Strandable {
  * no longer holds a slot, as there is no worker to kill.
  */
 export function createCoroutineExecutor(config: ExecutorConfig): Executor {
-  const bound = new Bound(config.maxWorkers);
-  /** One listener per distinct cancellation signal, not one per attempt. */
-  const listened = new Map<AbortSignal, () => void>();
+  /**
+   * One listener per distinct cancellation signal, not one per attempt, with how many attempts
+   * without an outcome use it: removed when the last one settles, so a caller that passes a
+   * signal per attempt leaves nothing behind.
+   */
+  const listened = new Map<AbortSignal, { onAbort: () => void; users: number }>();
+  const bound = new Bound(config.maxWorkers, (attempt) => {
+    const signal = attempt.options.signal;
+    const entry = signal === undefined ? undefined : listened.get(signal);
+    if (entry === undefined || --entry.users > 0) return;
+    (signal as AbortSignal).removeEventListener('abort', entry.onAbort);
+    listened.delete(signal as AbortSignal);
+  });
   let isClosed = false;
   let isGuarded = false;
   let shutdownDone: Promise<void> | undefined;
@@ -275,10 +289,13 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
     }
   };
   const listen = (signal: AbortSignal): void => {
-    if (listened.has(signal)) return;
-    // The engine passes one signal for every attempt of a run, so this map stays tiny.
+    const entry = listened.get(signal);
+    if (entry !== undefined) {
+      entry.users++;
+      return;
+    }
     const onAbort = (): void => stopAll('CANCELLED', 'the attempt was cancelled', signal);
-    listened.set(signal, onAbort);
+    listened.set(signal, { onAbort, users: 1 });
     signal.addEventListener('abort', onAbort, { once: true });
   };
 
@@ -301,7 +318,7 @@ export function createCoroutineExecutor(config: ExecutorConfig): Executor {
 
   async function waitUntilIdle(): Promise<void> {
     await bound.idle();
-    for (const [signal, onAbort] of listened) signal.removeEventListener('abort', onAbort);
+    for (const [signal, { onAbort }] of listened) signal.removeEventListener('abort', onAbort);
     listened.clear();
     if (isGuarded) {
       clearStranded(bound);
