@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CLI_PATH, runCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { eventually } from '../helpers/processes.ts';
-import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { byIndex, errorOf, type JsonRecord, readRecords } from '../helpers/results.ts';
 
 // A callback runs in jobrun's own process, guarded like a coroutine function: whatever its code
 // does, only its item fails, and the run ends with every record and the summary written.
@@ -22,11 +22,6 @@ function job(name: string, kind: string, items: string[], callback: string, extr
     name,
     `executor: { kind: ${kind}, maxWorkers: 2 }\ntasks:\n  items:\n    map: [${items.join(', ')}]\n    function: ${MOD}\n    callback: ${CALLBACKS}#${callback}\n${extra}  after:\n    needs: [items]\n    run: echo after\n`,
   );
-}
-
-function errorOf(record: JsonRecord | undefined): { code?: string; message?: string } {
-  const error = record?.error;
-  return typeof error === 'object' && error !== null ? error : {};
 }
 
 describe('a callback that crashes fails only its own item', () => {

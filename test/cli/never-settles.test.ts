@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.ts';
 import { tempDir, writeJobFile } from '../helpers/files.ts';
-import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { byIndex, errorOf, type JsonRecord, readRecords } from '../helpers/results.ts';
 
 // A coroutine function returns a promise that nothing can settle (no timer, no socket, no
 // worker left): Node would exit 13 in the middle of the run. jobrun fails that item instead
@@ -12,11 +12,6 @@ import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
 
 const MOD = fileURLToPath(new URL('../fixtures/engine/mod.js', import.meta.url));
 const workDir = tempDir('never-settles');
-
-function errorOf(record: JsonRecord | undefined): { code?: string; message?: string } {
-  const error = record?.error;
-  return typeof error === 'object' && error !== null ? error : {};
-}
 
 describe('a coroutine function that never settles, without a timeout', () => {
   for (const mode of ['plain', 'quiet', 'live'] as const) {

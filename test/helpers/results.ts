@@ -67,3 +67,9 @@ export function comparable(records: JsonRecord[], streamed: readonly string[] = 
   const summary = records.filter((record) => record.type === 'summary').map(withoutVolatile);
   return [...run, ...items, ...summary];
 }
+
+/** The `error` of an item record, `{}` when it has none. */
+export function errorOf(record: JsonRecord | undefined): { code?: string; message?: string } {
+  const error = record?.error;
+  return typeof error === 'object' && error !== null ? error : {};
+}

@@ -7,16 +7,12 @@ import { tempDir } from '../helpers/files.ts';
 import { eventually, isRunning, pidsIn } from '../helpers/processes.ts';
 import { startWorker, stopWorkers, type StartedWorker } from '../helpers/queue-workers.ts';
 import { missingRedis, startRedis, type LocalRedis } from '../helpers/redis.ts';
-import { itemRecords, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { errorOf, itemRecords, readRecords } from '../helpers/results.ts';
 import { redisKeys, runIdOf, writeQueueJob } from './support.ts';
 
 // Faults of the queue executor, each through the real CLI, real workers and a private Redis.
 
 const skip = missingRedis();
-
-function errorCode(record: JsonRecord | undefined): string | undefined {
-  return (record?.error as { code?: string } | null | undefined)?.code;
-}
 
 describe('queue faults', { skip, timeout: 120_000 }, () => {
   let redis: LocalRedis;
@@ -48,7 +44,7 @@ describe('queue faults', { skip, timeout: 120_000 }, () => {
     assert.equal(await cli.exited, 1, cli.output());
     writeFileSync(release, '');
     const [record] = itemRecords(readRecords(results));
-    assert.equal(errorCode(record), 'WORKER_CRASHED', JSON.stringify(record));
+    assert.equal(errorOf(record).code, 'WORKER_CRASHED', JSON.stringify(record));
     assert.match(String((record?.error as { message: string }).message), /stopped answering/);
     assert.equal(readFileSync(marker, 'utf8'), '1\n', 'one start, never a second');
   });
@@ -65,7 +61,7 @@ describe('queue faults', { skip, timeout: 120_000 }, () => {
     const cli = startCli([job, '--results', results, '--output', 'plain']);
     assert.equal(await cli.exited, 1, cli.output());
     const [record] = itemRecords(readRecords(results));
-    assert.equal(errorCode(record), 'TIMEOUT');
+    assert.equal(errorOf(record).code, 'TIMEOUT');
     const [sleepPid] = pidsIn(pidFile);
     assert.ok(sleepPid !== undefined && sleepPid > 0);
     assert.ok(await eventually(() => !isRunning(sleepPid)), `sleep ${sleepPid} is gone`);
@@ -130,7 +126,7 @@ describe('queue faults', { skip, timeout: 120_000 }, () => {
     const items = itemRecords(records);
     assert.equal(items.length, 3);
     for (const record of items) {
-      assert.equal(errorCode(record), 'WORKER_CRASHED');
+      assert.equal(errorOf(record).code, 'WORKER_CRASHED');
       assert.match(
         String((record.error as { message: string }).message),
         /lost the connection to redis:\/\/127\.0\.0\.1:\d+/,

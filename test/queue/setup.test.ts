@@ -10,17 +10,13 @@ import { tempDir, writeJobFile } from '../helpers/files.ts';
 import { closedPorts } from '../helpers/local-site.ts';
 import { startWorker, stopWorkers, type StartedWorker } from '../helpers/queue-workers.ts';
 import { missingRedis, startRedis, type LocalRedis } from '../helpers/redis.ts';
-import { byIndex, readRecords, type JsonRecord } from '../helpers/results.ts';
+import { byIndex, errorOf, readRecords } from '../helpers/results.ts';
 import { redisKeys, runIdOf, writeQueueJob } from './support.ts';
 
 // Setting a queue up: where paths and modules come from on a worker, waiting for workers, and
 // the connection problems found before anything runs.
 
 const skip = missingRedis();
-
-function errorOf(record: JsonRecord | undefined): { code?: string; message?: string } {
-  return record?.error ?? {};
-}
 
 describe('a queue without connection', () => {
   test('is a validation problem at its executor, unless the command line gives one', async () => {
