@@ -39,6 +39,8 @@ export interface WorkerReply {
   outcome: ActionOutcome;
   /** Whether the attempt started running (a quick one had no start message). */
   isStarted: boolean;
+  /** How many log messages the attempt sent, which the run waits for before its outcome. */
+  logs?: number;
 }
 
 /** A message on a run's events channel. */

@@ -40,6 +40,8 @@ const STALLED_MESSAGE =
   'away (its lock was not renewed within the lock duration)';
 /** A lost Redis connection that is not back within this long fails the attempts in flight. */
 export const LOST_AFTER_MS = 2000;
+/** A reply whose attempt's log lines have not all arrived waits at most this long for them. */
+const LOGS_WAITED_MS = 1000;
 /** Each step of the clean-up at the end (closing, removing the queue) gets at most this long. */
 export const CLOSE_WITHIN_MS = 2000;
 
@@ -301,7 +303,8 @@ class QueueExecutor implements Executor, AttemptOwner {
     const { outcome } = reply;
     // A quick attempt's worker sends no start message: its reply says it started.
     if (reply.isStarted && outcome.workerId !== null) attempt.started(outcome.workerId);
-    attempt.settle(outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome, true);
+    const settled = outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome;
+    attempt.replied(settled, reply.logs ?? 0, LOGS_WAITED_MS);
   }
 
   #message(text: string): void {
@@ -314,7 +317,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     const attempt = this.#live.get(message.id);
     if (attempt === undefined) return;
     if (message.t === 'start') attempt.started(message.worker);
-    else attempt.options.onLog?.(message.message);
+    else attempt.logged(message.message);
   }
 
   /**

@@ -38,6 +38,10 @@ export class RemoteAttempt {
   #state: RemoteAttemptState = HELD;
   #resolve!: (outcome: ActionOutcome) => void;
   readonly #owner: AttemptOwner;
+  /** Log messages received from its worker. */
+  #logsSeen = 0;
+  /** Its worker's reply, held until the log messages it counts arrive. */
+  #reply: { outcome: ActionOutcome; logs: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(id: string, request: ActionRequest, options: ExecuteOptions, owner: AttemptOwner) {
     this.id = id;
@@ -77,6 +81,30 @@ export class RemoteAttempt {
     this.options.onStart?.(workerId);
   }
 
+  /** Its worker logged a line: passed on, unless it already has its outcome. */
+  logged(message: string): void {
+    if (this.#state.name === 'settled') return;
+    this.#logsSeen++;
+    this.options.onLog?.(message);
+    const reply = this.#reply;
+    if (reply !== undefined && this.#logsSeen >= reply.logs) this.settle(reply.outcome, true);
+  }
+
+  /**
+   * Its worker's reply, which counts the lines the attempt logged. Logs travel on another
+   * connection than replies, so a reply can overtake them: it settles once they are all here, or
+   * after `graceMs` (lost with a connection).
+   */
+  replied(outcome: ActionOutcome, logs: number, graceMs: number): void {
+    if (this.#state.name === 'settled' || this.#reply !== undefined) return;
+    if (this.#logsSeen >= logs) {
+      this.settle(outcome, true);
+      return;
+    }
+    const timer = setTimeout(() => this.settle(outcome, true), graceMs);
+    this.#reply = { outcome, logs, timer };
+  }
+
   fail(code: ItemErrorCode, message: string, isAnswered = false): void {
     const state = this.#state;
     const workerId = state.name === 'running' ? state.workerId : null;
@@ -88,6 +116,7 @@ export class RemoteAttempt {
     if (previous.name === 'settled') return;
     this.#state = SETTLED;
     if (previous.name === 'running') clearTimeout(previous.timer);
+    clearTimeout(this.#reply?.timer);
     this.#resolve(outcome);
     this.#owner.settled(this, previous, isAnswered);
   }

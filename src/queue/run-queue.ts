@@ -115,10 +115,13 @@ export class RunQueue {
     // before its first log): a quick one's reply says it started, and saves a message each way.
     let startTimer: NodeJS.Timeout | undefined;
     let untold: WorkerMessage | null = null;
+    let logs = 0;
+    // Messages on one connection go in order: the last one sent is the last to arrive.
+    let lastTold: Promise<void> = Promise.resolve();
     const tellStart = (): void => {
       clearTimeout(startTimer);
       if (untold === null) return;
-      this.#tell(untold);
+      void this.#tell(untold);
       untold = null;
     };
     try {
@@ -133,21 +136,26 @@ export class RunQueue {
         },
         onLog: (message) => {
           tellStart();
-          this.#tell({ t: 'log', id, message });
+          logs++;
+          lastTold = this.#tell({ t: 'log', id, message });
         },
       });
+      await lastTold;
       const workerId = outcome.workerId === null ? null : `${workerName}:${outcome.workerId}`;
-      return { outcome: { ...outcome, workerId } as ActionOutcome, isStarted };
+      return { outcome: { ...outcome, workerId } as ActionOutcome, isStarted, logs };
     } finally {
       clearTimeout(startTimer);
       this.#running.delete(id);
     }
   }
 
-  #tell(message: WorkerMessage): void {
-    this.#settings.client.publish(this.#eventsChannel, JSON.stringify(message)).catch(() => {
-      // Lost with the connection: the reply still carries the outcome and where it ran.
-    });
+  #tell(message: WorkerMessage): Promise<void> {
+    return this.#settings.client.publish(this.#eventsChannel, JSON.stringify(message)).then(
+      () => undefined,
+      () => {
+        // Lost with the connection: the reply still carries the outcome and where it ran.
+      },
+    );
   }
 
   #localExecutor(): Promise<Executor> {

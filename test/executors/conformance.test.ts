@@ -146,6 +146,27 @@ for (const kind of ALL_KINDS) {
       results.context = value;
     });
 
+    test('every line an attempt logs arrives, in order, before its outcome', async () => {
+      const lines = 200;
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map(async (index) => {
+          const logs: string[] = [];
+          const outcome = await executor.execute(request(fn('chatty.js'), lines, index), {
+            onLog: (message) => logs.push(message),
+          });
+          // What arrives once the outcome is known is too late for its record.
+          return { value: valueOf(outcome), logs: [...logs] };
+        }),
+      );
+      for (const [index, { value, logs }] of outcomes.entries()) {
+        assert.equal(value, lines);
+        assert.deepEqual(
+          logs,
+          Array.from({ length: lines }, (_, i) => `${index}:${i + 1}`),
+        );
+      }
+    });
+
     test('a thrown error fails the item with TASK_ERROR, its message and stack', async () => {
       const error = errorOf(await executor.execute(request(fn('fail.js'), 'x')));
       assert.equal(error.code, 'TASK_ERROR');
