@@ -34,11 +34,19 @@ export function cancelChannelOf(queueName: string): string {
   return `jobrun:${queueName}:cancel`;
 }
 
-/** What a worker returns for each attempt, as BullMQ's job return value. */
+/** Hash: the heads of a run's attempts (what the attempts of a task share), by id. */
+export function headsKeyOf(queueName: string): string {
+  return `jobrun:${queueName}:heads`;
+}
+
+/**
+ * What a worker returns for each attempt, as BullMQ's job return value (kept short: it is stored,
+ * and sent on the events stream, once per attempt).
+ */
 export interface WorkerReply {
   outcome: ActionOutcome;
-  /** Whether the attempt started running (a quick one had no start message). */
-  isStarted: boolean;
+  /** `false` when the attempt never started (cancelled first, a module mismatch); else left out. */
+  isStarted?: false;
   /** How many log messages the attempt sent, which the run waits for before its outcome. */
   logs?: number;
 }

@@ -3,20 +3,21 @@ import { setMaxListeners } from 'node:events';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { moduleDigest } from '../actions/module-digest.ts';
-import type { ActionRequest } from '../actions/types.ts';
+import type { ActionRequest, ResolvedAction } from '../actions/types.ts';
 import { itemError } from '../executors/serialize-error.ts';
 import type { ActionOutcome, ExecuteOptions, Executor, ExecutorScope } from '../executors/types.ts';
 import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { connectRedis, bullConnection } from './connect.ts';
-import { toJobData, type QueueJobData } from './job-data.ts';
+import { toJobData, travellingAction, type QueueHead } from './job-data.ts';
 import {
   BEAT_EVERY_MS,
   BEAT_SCRIPT,
   cancelChannelOf,
   COUNT_RECENT_SCRIPT,
   eventsChannelOf,
+  headsKeyOf,
   queueNameOf,
   REGISTRY_CHANNEL,
   REGISTRY_KEY,
@@ -80,6 +81,13 @@ class QueueExecutor implements Executor, AttemptOwner {
   #toAdd: RemoteAttempt[] = [];
   #isAddScheduled = false;
   #nextId = 1;
+  /**
+   * The heads of its attempts, by task and timeout: the id, and the action the head carries (an
+   * attempt whose action is another object carries its own). Written to Redis before the first
+   * attempt that names it is added.
+   */
+  readonly #heads = new Map<string, Promise<{ id: string; action: ResolvedAction }>>();
+  #nextHead = 1;
   readonly #digests = new Map<string, Promise<string>>();
   readonly #listened = new Map<AbortSignal, () => void>();
   #hasWorkers: boolean | null = null;
@@ -267,10 +275,19 @@ class QueueExecutor implements Executor, AttemptOwner {
     try {
       const jobs = [];
       for (const attempt of batch) {
-        const data = await this.#jobData(attempt);
+        const { request } = attempt;
+        const head = await this.#headOf(attempt);
+        const own =
+          request.action === head.action
+            ? undefined
+            : travellingAction(request.action, this.#root, this.#jobEnv);
         // Settled meanwhile (cancelled): never handed over.
         if (attempt.state.name === 'queued') {
-          jobs.push({ name: 'attempt', data, opts: { jobId: attempt.id } });
+          jobs.push({
+            name: 'attempt',
+            data: toJobData(request, head.id, own),
+            opts: { jobId: attempt.id },
+          });
         }
       }
       await this.#queue.addBulk(jobs);
@@ -281,11 +298,34 @@ class QueueExecutor implements Executor, AttemptOwner {
     }
   }
 
-  async #jobData(attempt: RemoteAttempt): Promise<QueueJobData> {
+  /**
+   * The head of an attempt's task and timeout, stored in Redis at its first attempt. It carries
+   * that attempt's action: the engine gives every attempt of a task the same action object when
+   * the action is the same (a function's always is), so only a command or request with `${{ }}`
+   * travels with each attempt.
+   */
+  #headOf(attempt: RemoteAttempt): Promise<{ id: string; action: ResolvedAction }> {
     const { request, options } = attempt;
+    const key = `${request.context.task}\0${options.timeoutMs ?? ''}`;
+    let head = this.#heads.get(key);
+    if (head === undefined) {
+      head = this.#storeHead(`h${this.#nextHead++}`, request, options.timeoutMs);
+      this.#heads.set(key, head);
+      // A failed write is tried again by the next attempt.
+      head.catch(() => this.#heads.delete(key));
+    }
+    return head;
+  }
+
+  async #storeHead(
+    id: string,
+    request: ActionRequest,
+    timeoutMs: number | undefined,
+  ): Promise<{ id: string; action: ResolvedAction }> {
+    const { action, context } = request;
     let digest: string | undefined;
-    if (request.action.type === 'function') {
-      const path = request.action.module.path;
+    if (action.type === 'function') {
+      const path = action.module.path;
       let pending = this.#digests.get(path);
       if (pending === undefined) {
         pending = moduleDigest(path);
@@ -293,7 +333,16 @@ class QueueExecutor implements Executor, AttemptOwner {
       }
       digest = await pending;
     }
-    return toJobData(request, this.#root, options.timeoutMs, digest, this.#jobEnv);
+    const head: QueueHead = {
+      root: this.#root,
+      job: context.job,
+      task: context.task,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      action: travellingAction(action, this.#root, this.#jobEnv),
+      ...(digest === undefined ? {} : { digest }),
+    };
+    await this.#client.hset(headsKeyOf(this.#queueName), id, JSON.stringify(head));
+    return { id, action };
   }
 
   #replied(jobId: string, value: unknown): void {
@@ -302,7 +351,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     const reply = (typeof value === 'string' ? JSON.parse(value) : value) as WorkerReply;
     const { outcome } = reply;
     // A quick attempt's worker sends no start message: its reply says it started.
-    if (reply.isStarted && outcome.workerId !== null) attempt.started(outcome.workerId);
+    if (reply.isStarted !== false && outcome.workerId !== null) attempt.started(outcome.workerId);
     const settled = outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome;
     attempt.replied(settled, reply.logs ?? 0, LOGS_WAITED_MS);
   }
@@ -398,6 +447,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     ]);
     if (isReachable) {
       await closeWithin(CLOSE_WITHIN_MS, () => this.#queue.obliterate({ force: true }));
+      await closeWithin(CLOSE_WITHIN_MS, () => this.#client.del(headsKeyOf(this.#queueName)));
     }
     await closeWithin(CLOSE_WITHIN_MS, () => this.#queue.close());
     for (const part of [this.#queue, this.#events, this.#checker]) void part.disconnect();

@@ -7,6 +7,7 @@ import {
   BEAT_EVERY_MS,
   BEAT_SCRIPT,
   cancelChannelOf,
+  headsKeyOf,
   REGISTRY_CHANNEL,
   REGISTRY_KEY,
   RUN_SILENT_MS,
@@ -196,6 +197,7 @@ class Serving implements QueueWorker {
     queue.on('error', () => undefined);
     await closeWithin(5000, () => queue.obliterate({ force: true }));
     await closeWithin(1000, () => queue.close());
+    await this.#client.del(headsKeyOf(name));
     this.#options.log(`removed ${name}: its run stopped answering`);
   }
 }

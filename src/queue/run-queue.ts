@@ -1,14 +1,17 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { moduleDigest } from '../actions/module-digest.ts';
+import { AbortControllers } from '../executors/abort-controllers.ts';
 import { createExecutor } from '../executors/create-executor.ts';
 import { itemError } from '../executors/serialize-error.ts';
+import type { ResolvedAction } from '../actions/types.ts';
 import type { ActionOutcome, Executor } from '../executors/types.ts';
 import type { ExecutorKind } from '../job/types.ts';
 import { closeWithin } from './close-within.ts';
 import { bullConnection } from './connect.ts';
-import { requestOf, type QueueJobData } from './job-data.ts';
-import { eventsChannelOf, type WorkerMessage, type WorkerReply } from './keys.ts';
+import { errorMessage } from '../util/error-message.ts';
+import { localAction, requestOf, type QueueHead, type QueueJobData } from './job-data.ts';
+import { eventsChannelOf, headsKeyOf, type WorkerMessage, type WorkerReply } from './keys.ts';
 
 /**
  * An attempt still running this long after it started is announced to the run (the listing, the
@@ -16,6 +19,11 @@ import { eventsChannelOf, type WorkerMessage, type WorkerReply } from './keys.ts
  * own pool times the attempt from its real start either way.
  */
 export const START_TOLD_AFTER_MS = 50;
+/** A head as this worker uses it: its action made local, or why its attempts cannot run here. */
+type LocalHead =
+  | { head: QueueHead; action: ResolvedAction; refusal: null }
+  | { head: null; action: undefined; refusal: ActionOutcome };
+
 /** Cancellations of attempts not seen yet that a run's queue remembers, at most. */
 const MAX_EARLY_CANCELS = 10_000;
 
@@ -46,14 +54,19 @@ export class RunQueue {
   readonly #worker: Worker;
   #local: Promise<Executor> | undefined;
   readonly #running = new Map<string, AbortController>();
+  /** Controllers of attempts that ended without being cancelled, for later ones. */
+  readonly #controllers: AbortControllers;
   readonly #earlyCancels = new Set<string>();
   readonly #digests = new Map<string, Promise<string | null>>();
+  /** The run's heads, read from Redis at their first attempt here. */
+  readonly #heads = new Map<string, Promise<LocalHead>>();
   #closed: Promise<void> | undefined;
 
   constructor(name: string, settings: RunQueueSettings) {
     this.name = name;
     this.#settings = settings;
     this.#eventsChannel = eventsChannelOf(name);
+    this.#controllers = new AbortControllers(settings.concurrency);
     this.#worker = new Worker(name, (job: Job) => this.#process(job), {
       connection: bullConnection(settings.url),
       concurrency: settings.concurrency,
@@ -98,17 +111,15 @@ export class RunQueue {
     if (this.#earlyCancels.delete(id)) {
       return { outcome: failure('CANCELLED', 'the attempt was cancelled', null), isStarted: false };
     }
-    const request = requestOf(data, this.#settings.root);
-    const action = request.action;
-    if (action.type === 'function' && data.digest !== undefined) {
-      const digest = await this.#digestOf(action.module.path);
-      if (digest !== data.digest) {
-        const what = digest === null ? 'is missing on this worker' : 'differs on this worker';
-        const message = `${action.module.source}: the module ${what} (${workerName}: ${action.module.path}); give every worker the same copy of the job folder`;
-        return { outcome: failure('MODULE_MISMATCH', message, workerName), isStarted: false };
-      }
-    }
-    const controller = new AbortController();
+    const local = await this.#headOf(data.head);
+    if (local.head === null) return { outcome: local.refusal, isStarted: false };
+    const { head } = local;
+    const action =
+      data.action === undefined
+        ? local.action
+        : localAction(data.action, head.root, this.#settings.root);
+    const request = requestOf(data, head, action);
+    const controller = this.#controllers.take();
     this.#running.set(id, controller);
     let isStarted = false;
     // The start message is sent only for an attempt still running START_TOLD_AFTER_MS later (or
@@ -128,7 +139,7 @@ export class RunQueue {
       const local = await this.#localExecutor();
       const outcome = await local.execute(request, {
         signal: controller.signal,
-        ...(data.timeoutMs === undefined ? {} : { timeoutMs: data.timeoutMs }),
+        ...(head.timeoutMs === undefined ? {} : { timeoutMs: head.timeoutMs }),
         onStart: (localId) => {
           isStarted = true;
           untold = { t: 'start', id, worker: `${workerName}:${localId}` };
@@ -142,10 +153,15 @@ export class RunQueue {
       });
       await lastTold;
       const workerId = outcome.workerId === null ? null : `${workerName}:${outcome.workerId}`;
-      return { outcome: { ...outcome, workerId } as ActionOutcome, isStarted, logs };
+      return {
+        outcome: { ...outcome, workerId } as ActionOutcome,
+        ...(isStarted ? {} : { isStarted }),
+        ...(logs === 0 ? {} : { logs }),
+      };
     } finally {
       clearTimeout(startTimer);
       this.#running.delete(id);
+      this.#controllers.giveBack(controller);
     }
   }
 
@@ -164,6 +180,52 @@ export class RunQueue {
     return this.#local;
   }
 
+  /** A head of the run, read once; not kept when Redis could not be read (the next tries again). */
+  #headOf(id: string): Promise<LocalHead> {
+    let local = this.#heads.get(id);
+    if (local === undefined) {
+      local = this.#readHead(id);
+      this.#heads.set(id, local);
+    }
+    return local;
+  }
+
+  async #readHead(id: string): Promise<LocalHead> {
+    const { client, root, workerName } = this.#settings;
+    let text: string | null;
+    try {
+      text = await client.hget(headsKeyOf(this.name), id);
+    } catch (error) {
+      this.#heads.delete(id);
+      const message = `cannot read the run's task settings from Redis: ${errorMessage(error)}`;
+      return {
+        head: null,
+        action: undefined,
+        refusal: failure('WORKER_CRASHED', message, workerName),
+      };
+    }
+    if (text === null) {
+      this.#heads.delete(id);
+      const message = `the run's task settings are gone from Redis (head ${id}): the run has ended`;
+      return { head: null, action: undefined, refusal: failure('CANCELLED', message, workerName) };
+    }
+    const head = JSON.parse(text) as QueueHead;
+    const action = localAction(head.action, head.root, root);
+    if (action.type === 'function' && head.digest !== undefined) {
+      const digest = await this.#digestOf(action.module.path);
+      if (digest !== head.digest) {
+        const what = digest === null ? 'is missing on this worker' : 'differs on this worker';
+        const message = `${action.module.source}: the module ${what} (${workerName}: ${action.module.path}); give every worker the same copy of the job folder`;
+        return {
+          head: null,
+          action: undefined,
+          refusal: failure('MODULE_MISMATCH', message, workerName),
+        };
+      }
+    }
+    return { head, action, refusal: null };
+  }
+
   /** The digest of this worker's copy of a module, `null` when it has none; once per run. */
   #digestOf(path: string): Promise<string | null> {
     let digest = this.#digests.get(path);
@@ -176,7 +238,7 @@ export class RunQueue {
 }
 
 function failure(
-  code: 'CANCELLED' | 'MODULE_MISMATCH',
+  code: 'CANCELLED' | 'MODULE_MISMATCH' | 'WORKER_CRASHED',
   message: string,
   workerId: string | null,
 ): ActionOutcome {
