@@ -1,15 +1,15 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { moduleDigest } from '../actions/module-digest.ts';
+import type { ResolvedAction } from '../actions/types.ts';
 import { AbortControllers } from '../executors/abort-controllers.ts';
 import { createExecutor } from '../executors/create-executor.ts';
 import { itemError } from '../executors/serialize-error.ts';
-import type { ResolvedAction } from '../actions/types.ts';
 import type { ActionOutcome, Executor } from '../executors/types.ts';
 import type { ExecutorKind } from '../job/types.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { closeWithin } from './close-within.ts';
 import { bullConnection } from './connect.ts';
-import { errorMessage } from '../util/error-message.ts';
 import { localAction, requestOf, type QueueHead, type QueueJobData } from './job-data.ts';
 import { eventsChannelOf, headsKeyOf, type WorkerMessage, type WorkerReply } from './keys.ts';
 
