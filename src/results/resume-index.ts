@@ -20,6 +20,8 @@ const MIN_LINE_BYTES = ITEM_PREFIX.length + KEY_FIELD.length + KEY_HEX + 2;
 export interface ResumeIndex {
   /** Lines indexed as `ok` records (a key that appears twice counts twice). */
   readonly size: number;
+  /** Whether it holds `ok` item records without a key (written by a jobrun before keys). */
+  readonly hasKeyless: boolean;
   /** The `ok` record of `key` in the previous file, or `null`. */
   find(key: string): ItemRecord | null;
   close(): void;
@@ -35,7 +37,8 @@ export interface ResumeIndex {
  *
  * A line is found by its shape as jobrun writes it: it starts `{"type":"item"` and ends with
  * `"key":"<32 hex>"}` (or `…,"cached":true}`). Other lines, a torn last line and records of
- * versions before keys are passed over.
+ * versions before keys are passed over; the first `ok` record without a key is noted
+ * (`hasKeyless`).
  */
 export class ResumeIndexFile implements ResumeIndex {
   readonly #fd: number;
@@ -45,6 +48,7 @@ export class ResumeIndexFile implements ResumeIndex {
   /** Byte offset of the line in the file, plus one; 0: the slot is free. */
   #offsets = new Float64Array(INITIAL_SLOTS);
   #size = 0;
+  #hasKeyless = false;
   /** Bytes of the file read back for lookups, from `#windowStart`. */
   #window = Buffer.alloc(WINDOW_BYTES);
   #windowStart = 0;
@@ -63,6 +67,10 @@ export class ResumeIndexFile implements ResumeIndex {
 
   get size(): number {
     return this.#size;
+  }
+
+  get hasKeyless(): boolean {
+    return this.#hasKeyless;
   }
 
   find(key: string): ItemRecord | null {
@@ -155,8 +163,14 @@ export class ResumeIndexFile implements ResumeIndex {
     // The closing quote of the key, then `}` or `,"cached":true}`.
     const quote = isCached ? end - CACHED_TAIL.length - 1 : end - 2;
     const keyStart = quote - KEY_HEX;
-    if (keyStart - KEY_FIELD.length < start || view[quote] !== 0x22) return;
-    if (!bytesAt(view, keyStart - KEY_FIELD.length, KEY_FIELD)) return;
+    if (
+      keyStart - KEY_FIELD.length < start ||
+      view[quote] !== 0x22 ||
+      !bytesAt(view, keyStart - KEY_FIELD.length, KEY_FIELD)
+    ) {
+      if (!this.#hasKeyless) this.#hasKeyless = isKeylessOk(view.toString('utf8', start, end));
+      return;
+    }
     const tag = hexWord(view, keyStart);
     if (tag === -1) return;
     if (this.#size * 4 >= (this.#mask + 1) * 3) this.#grow();
@@ -263,4 +277,14 @@ function hexWord(view: Buffer, at: number): number {
     value = value * 16 + digit;
   }
   return value >>> 0;
+}
+
+/** Whether `line` is an `ok` item record without a key. */
+function isKeylessOk(line: string): boolean {
+  try {
+    const record = JSON.parse(line) as Partial<ItemRecord> | null;
+    return record?.status === 'ok' && record.key === undefined;
+  } catch {
+    return false;
+  }
 }

@@ -78,6 +78,7 @@ async function planTask(
 function eitherIndex(indexes: ResumeIndexFile[]): ResumeIndex {
   return {
     size: indexes.reduce((sum, index) => sum + index.size, 0),
+    hasKeyless: indexes.some((index) => index.hasKeyless),
     find: (key) => {
       for (const index of indexes) {
         const record = index.find(key);
@@ -96,7 +97,10 @@ function eitherIndex(indexes: ResumeIndexFile[]): ResumeIndex {
  * results file (and the previous one a stopped resume kept) without changing either. Tasks whose
  * items or action depend on upstream results say so instead of a number.
  */
-export async function planResume(job: Job, resultsPath: string): Promise<ResumePlanEntry[] | null> {
+export async function planResume(
+  job: Job,
+  resultsPath: string,
+): Promise<{ entries: ResumePlanEntry[]; hasKeyless: boolean } | null> {
   const files = [previousResultsPath(resultsPath), resultsPath].filter((file) => existsSync(file));
   if (files.length === 0) return null;
   const index = eitherIndex(files.map((file) => new ResumeIndexFile(file)));
@@ -111,7 +115,7 @@ export async function planResume(job: Job, resultsPath: string): Promise<ResumeP
     const entries: ResumePlanEntry[] = [];
     for (const task of orderTasks(job.tasks))
       entries.push(await planTask(job, task, index, source));
-    return entries;
+    return { entries, hasKeyless: index.hasKeyless };
   } finally {
     index.close();
   }
@@ -125,9 +129,10 @@ export async function formatResumePlan(job: Job, resultsPath: string): Promise<s
   const plan = await planResume(job, resultsPath);
   if (plan === null)
     return `--resume: no previous results file ${resultsPath}; every item would run\n`;
-  const width = Math.max(...plan.map((entry) => entry.task.length));
+  const width = Math.max(...plan.entries.map((entry) => entry.task.length));
   const lines = [`--resume: from ${resultsPath}`];
-  for (const entry of plan) {
+  if (plan.hasKeyless) lines.push(`  ${keylessNotice(resultsPath)}`);
+  for (const entry of plan.entries) {
     const text =
       'unknown' in entry
         ? `not known before running: ${entry.unknown}`
@@ -135,4 +140,9 @@ export async function formatResumePlan(job: Job, resultsPath: string): Promise<s
     lines.push(`  ${entry.task.padEnd(width)}  ${text}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** What `--resume` says of a results file with `ok` records that have no item key. */
+export function keylessNotice(resultsPath: string): string {
+  return `${resultsPath} has ok records without item keys (written by an older jobrun): their items run again`;
 }

@@ -28,6 +28,7 @@ import { acquireResultsLocks } from './lock.ts';
 import type { RunContext } from './run-context.ts';
 import type { CallbackFn } from './item-runner.ts';
 import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
+import { keylessNotice } from './resume-plan.ts';
 import { checkQueueConnections } from '../queue/check-connections.ts';
 import { displayUrl } from '../queue/redis-url.ts';
 
@@ -209,6 +210,8 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       previous = openPreviousResults(resultsPath);
       if (previous === null) {
         options.onNotice?.(`--resume: no previous results file ${resultsPath}; running every item`);
+      } else if (previous.index.hasKeyless) {
+        options.onNotice?.(`--resume: ${keylessNotice(resultsPath)}`);
       }
     } else removePreviousResults(resultsPath);
   } catch (error) {

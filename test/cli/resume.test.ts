@@ -199,6 +199,37 @@ describe('--resume', () => {
     );
   });
 
+  test('ok records without keys (an older jobrun) run again, and one line says why', async () => {
+    const { dir, job } = setUp('keyless', 'coroutine', ['a', 'b']);
+    assert.equal((await runCli([job, '--output', 'quiet'])).code, 0);
+    // The same file as a jobrun before item keys wrote it.
+    const results = join(dir, 'results', 'keyless.jsonl');
+    const lines = readFileSync(results, 'utf8').split('\n').filter(Boolean);
+    const keyless = lines.map((line) => {
+      const record = JSON.parse(line) as JsonRecord;
+      delete record.key;
+      return JSON.stringify(record);
+    });
+    writeFileSync(results, keyless.join('\n') + '\n');
+    const plan = await runCli([job, '--resume', '--dry-run']);
+    assert.match(
+      plan.stdout,
+      /^ {2}\S*keyless\.jsonl has ok records without item keys .*run again$/m,
+    );
+    assert.match(plan.stdout, /^ {2}work +0 reused, 2 to run$/m);
+    const result = await runCli([job, '--output', 'quiet', '--resume']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /^jobrun: --resume: \S*keyless\.jsonl has ok records without item keys \(written by an older jobrun\): their items run again$/m,
+    );
+    assert.deepEqual(runs(dir), ['a', 'a', 'b', 'b']);
+    // The file written now has keys: the next --resume reuses everything, without the line.
+    const again = await runCli([job, '--output', 'quiet', '--resume']);
+    assert.equal(again.stderr, '');
+    assert.deepEqual(runs(dir), ['a', 'a', 'b', 'b']);
+  });
+
   test('--resume --dry-run counts what would be reused and run, and changes nothing', async () => {
     const { dir, job } = setUp('dry-run', 'coroutine', ['a', 'b', 'c', 'd']);
     writeFileSync(join(dir, 'fail-c'), '');
