@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ExecutorKind } from '../job/types.ts';
+import { errorMessage } from '../util/error-message.ts';
 import { closeWithin } from './close-within.ts';
-import { connectRedis } from './connect.ts';
+import { bullConnection, connectRedis } from './connect.ts';
 import {
   BEAT_EVERY_MS,
   BEAT_SCRIPT,
@@ -189,14 +191,33 @@ class Serving implements QueueWorker {
     void run.close(true).then(() => this.#options.log(`left ${name}`));
   }
 
+  /**
+   * Removes the queue of a run that died without cleaning up. The worker that takes it out of the
+   * registry does it; when removing fails, it puts it back as silent, for a later look.
+   */
   async #removeAbandoned(name: string): Promise<void> {
     const isMine = (await this.#client.zrem(REGISTRY_KEY, name)) === 1;
     if (!isMine) return;
-    const { Queue } = await import('bullmq');
-    const queue = new Queue(name, { connection: { url: this.#options.connection } });
+    const queue = new Queue(name, { connection: bullConnection(this.#options.connection) });
     queue.on('error', () => undefined);
-    await closeWithin(5000, () => queue.obliterate({ force: true }));
+    let failure: string | null = 'it took longer than 5 s';
+    await closeWithin(5000, async () => {
+      try {
+        await queue.obliterate({ force: true });
+        failure = null;
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+    });
     await closeWithin(1000, () => queue.close());
+    void queue.disconnect();
+    if (failure !== null) {
+      await this.#client.zadd(REGISTRY_KEY, 0, name);
+      this.#options.log(
+        `could not remove ${name} (its run stopped answering): ${failure}; trying again`,
+      );
+      return;
+    }
     await this.#client.del(headsKeyOf(name));
     this.#options.log(`removed ${name}: its run stopped answering`);
   }

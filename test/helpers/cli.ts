@@ -36,9 +36,9 @@ export interface StartedCli {
   exited: Promise<number | null>;
   /**
    * Resolves once `pattern` appears in its stdout and stderr together; fails when it exits
-   * without, or after 30 s.
+   * without, or after `timeoutMs` (30 s).
    */
-  waitFor(pattern: RegExp): Promise<void>;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Its stdout and stderr so far, interleaved as they came. */
   output(): string;
 }
@@ -61,8 +61,8 @@ export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv } = 
   const exited = new Promise<number | null>((resolve) =>
     child.on('close', (code) => resolve(code)),
   );
-  const waitFor = async (pattern: RegExp): Promise<void> => {
-    for (let i = 0; i < 600 && !pattern.test(output); i++) {
+  const waitFor = async (pattern: RegExp, timeoutMs = 30_000): Promise<void> => {
+    for (let i = 0; i < timeoutMs / 50 && !pattern.test(output); i++) {
       // Exited: all it wrote is in once its streams close, and nothing more will come.
       if (child.exitCode !== null || child.signalCode !== null) {
         await exited;

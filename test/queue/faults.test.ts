@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -103,6 +104,44 @@ describe('queue faults', { skip, timeout: 120_000 }, () => {
       await eventually(() => !redisKeys(redis).some((key) => key.includes(runId))),
       'the run left nothing in Redis',
     );
+  });
+
+  test('a run killed outright: once it is silent for 30 s, a worker stops its attempt and removes its queue', async () => {
+    const worker = await startWorker(redis.url, { concurrency: 1 });
+    started.push(worker);
+    const marker = join(dir, 'killed.marker');
+    const job = writeQueueJob(
+      dir,
+      'killed',
+      `executor: { kind: queue, connection: "${redis.url}" }\ntasks:\n  hold:\n    map: { range: 3 }\n    function: ./tasks.js#holdUntil\n    with: { marker: ${marker}, release: ${join(dir, 'killed.never')} }\n`,
+    );
+    const results = join(dir, 'killed.jsonl');
+    const cli = startCli([job, '--results', results, '--output', 'plain']);
+    assert.ok(await eventually(() => existsSync(marker), 30_000), 'an attempt started');
+    const runId = runIdOf(readRecords(results));
+    const queue = `jobrun-${runId}`;
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    assert.ok(
+      redisKeys(redis).some((key) => key.includes(runId)),
+      'a run killed outright cannot clean up',
+    );
+    await worker.waitFor(new RegExp(`removed ${queue}: its run stopped answering`), 60_000);
+    assert.deepEqual(
+      redisKeys(redis).filter((key) => key.includes(runId)),
+      [],
+    );
+    const member = spawnSync(
+      'redis-cli',
+      ['-p', String(redis.port), 'zscore', 'jobrun:queues', queue],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(member.stdout.trim(), '', 'the run is out of the registry');
+    // Its attempt stopped with it (holdUntil ends when its signal aborts); the others never ran.
+    await worker.waitFor(new RegExp(`left ${queue}`), 10_000);
+    assert.equal(readFileSync(marker, 'utf8'), '1\n');
   });
 
   test('Redis lost mid-run fails the attempts in flight; the results file is complete', async () => {
