@@ -107,6 +107,8 @@ describe('queue faults', { skip, timeout: 120_000 }, () => {
   });
 
   test('a run killed outright: once it is silent for 30 s, a worker stops its attempt and removes its queue', async () => {
+    // One worker: it runs the attempt, and no other removes the queue first.
+    await stopWorkers(started.splice(0));
     const worker = await startWorker(redis.url, { concurrency: 1 });
     started.push(worker);
     const marker = join(dir, 'killed.marker');
