@@ -35,9 +35,10 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /**
    * Called once when the attempt starts running on a worker: not when it is handed to a worker
-   * that is still busy with an earlier attempt.
+   * that is still busy with an earlier attempt. `startedAgoMs`: it started that long before the
+   * call (a remote worker's start, learnt later); 0 when left out.
    */
-  onStart?: (workerId: string) => void;
+  onStart?: (workerId: string, startedAgoMs?: number) => void;
   /** Called for each `ctx.log(message)` of the action. */
   onLog?: (message: string) => void;
 }

@@ -49,11 +49,14 @@ export interface WorkerReply {
   isStarted?: false;
   /** How many log messages the attempt sent, which the run waits for before its outcome. */
   logs?: number;
+  /** How long it ran on the worker, in ms: its start there, for a run that learns it from this. */
+  ranMs?: number;
 }
 
 /** A message on a run's events channel. */
 export type WorkerMessage =
-  { t: 'start'; id: string; worker: string } | { t: 'log'; id: string; message: string };
+  | { t: 'start'; id: string; worker: string; agoMs: number }
+  | { t: 'log'; id: string; message: string };
 
 // The scripts read the time from Redis itself, so machines whose clocks differ agree on who is
 // silent.

@@ -351,7 +351,9 @@ class QueueExecutor implements Executor, AttemptOwner {
     const reply = (typeof value === 'string' ? JSON.parse(value) : value) as WorkerReply;
     const { outcome } = reply;
     // A quick attempt's worker sends no start message: its reply says it started.
-    if (reply.isStarted !== false && outcome.workerId !== null) attempt.started(outcome.workerId);
+    if (reply.isStarted !== false && outcome.workerId !== null) {
+      attempt.started(outcome.workerId, reply.ranMs);
+    }
     const settled = outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome;
     attempt.replied(settled, reply.logs ?? 0, LOGS_WAITED_MS);
   }
@@ -365,7 +367,7 @@ class QueueExecutor implements Executor, AttemptOwner {
     }
     const attempt = this.#live.get(message.id);
     if (attempt === undefined) return;
-    if (message.t === 'start') attempt.started(message.worker);
+    if (message.t === 'start') attempt.started(message.worker, message.agoMs);
     else attempt.logged(message.message);
   }
 

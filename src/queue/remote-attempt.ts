@@ -40,6 +40,8 @@ export class RemoteAttempt {
   readonly #owner: AttemptOwner;
   /** Log messages received from its worker. */
   #logsSeen = 0;
+  /** When it was handed to BullMQ (`performance.now()`). */
+  #queuedAt = 0;
   /** Its worker's reply, held until the log messages it counts arrive. */
   #reply: { outcome: ActionOutcome; logs: number; timer: NodeJS.Timeout } | undefined;
 
@@ -57,7 +59,9 @@ export class RemoteAttempt {
 
   /** Handed to BullMQ. */
   queued(): void {
-    if (this.#state.name === 'held') this.#state = QUEUED;
+    if (this.#state.name !== 'held') return;
+    this.#state = QUEUED;
+    this.#queuedAt = performance.now();
   }
 
   /**
@@ -72,13 +76,17 @@ export class RemoteAttempt {
     this.#state = { name: 'running', workerId: null, timer };
   }
 
-  /** Its worker says where it runs (a start message, or the reply of a quick attempt). */
-  started(workerId: string): void {
+  /**
+   * Its worker says where it runs (a start message, or the reply of a quick attempt), and how long
+   * ago it started there: no longer ago than it was handed over.
+   */
+  started(workerId: string, startedAgoMs = 0): void {
     this.taken();
     const state = this.#state;
     if (state.name !== 'running' || state.workerId !== null) return;
     this.#state = { ...state, workerId };
-    this.options.onStart?.(workerId);
+    const ago = Math.max(0, Math.min(startedAgoMs, performance.now() - this.#queuedAt));
+    this.options.onStart?.(workerId, ago);
   }
 
   /** Its worker logged a line: passed on, unless it already has its outcome. */

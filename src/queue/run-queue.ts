@@ -122,17 +122,19 @@ export class RunQueue {
     const controller = this.#controllers.take();
     this.#running.set(id, controller);
     let isStarted = false;
+    /** When it started here (`performance.now()`): the run learns the start late, and backdates it. */
+    let startedMs = 0;
     // The start message is sent only for an attempt still running START_TOLD_AFTER_MS later (or
     // before its first log): a quick one's reply says it started, and saves a message each way.
     let startTimer: NodeJS.Timeout | undefined;
-    let untold: WorkerMessage | null = null;
+    let untold: string | null = null;
     let logs = 0;
     // Messages on one connection go in order: the last one sent is the last to arrive.
     let lastTold: Promise<void> = Promise.resolve();
     const tellStart = (): void => {
       clearTimeout(startTimer);
       if (untold === null) return;
-      void this.#tell(untold);
+      void this.#tell({ t: 'start', id, worker: untold, agoMs: elapsedSince(startedMs) });
       untold = null;
     };
     try {
@@ -142,7 +144,8 @@ export class RunQueue {
         ...(head.timeoutMs === undefined ? {} : { timeoutMs: head.timeoutMs }),
         onStart: (localId) => {
           isStarted = true;
-          untold = { t: 'start', id, worker: `${workerName}:${localId}` };
+          startedMs = performance.now();
+          untold = `${workerName}:${localId}`;
           startTimer = setTimeout(tellStart, START_TOLD_AFTER_MS);
         },
         onLog: (message) => {
@@ -155,7 +158,7 @@ export class RunQueue {
       const workerId = outcome.workerId === null ? null : `${workerName}:${outcome.workerId}`;
       return {
         outcome: { ...outcome, workerId } as ActionOutcome,
-        ...(isStarted ? {} : { isStarted }),
+        ...(isStarted ? { ranMs: elapsedSince(startedMs) } : { isStarted }),
         ...(logs === 0 ? {} : { logs }),
       };
     } finally {
@@ -243,4 +246,9 @@ function failure(
   workerId: string | null,
 ): ActionOutcome {
   return { ok: false, error: itemError(code, message), workerId };
+}
+
+/** Milliseconds since `startedMs` (`performance.now()`), to a tenth. */
+function elapsedSince(startedMs: number): number {
+  return Math.round((performance.now() - startedMs) * 10) / 10;
 }

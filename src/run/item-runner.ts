@@ -130,16 +130,16 @@ class ItemRun implements WatchedAttempt {
       signal: run.cancelSignal,
       // Stopping (Ctrl-C once, fail-fast) keeps attempts waiting for a worker from starting.
       stopSignal: run.stopSignal,
-      onStart: (worker) => this.#onStart(worker),
+      onStart: (worker, startedAgoMs) => this.#onStart(worker, startedAgoMs),
       onLog: (message) => logOf(this, message),
     };
     if (task.timeoutMs !== undefined) this.options.timeoutMs = task.timeoutMs;
   }
 
-  #onStart(worker: string): void {
-    const at = isoNow();
+  #onStart(worker: string, startedAgoMs = 0): void {
+    const at = startedAgoMs > 0 ? new Date(Date.now() - startedAgoMs).toISOString() : isoNow();
     if (this.startedAt === null) {
-      this.startedMs = performance.now();
+      this.startedMs = performance.now() - startedAgoMs;
       this.startedAt = at;
     }
     this.attemptStartedAt = at;

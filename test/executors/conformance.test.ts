@@ -167,6 +167,19 @@ for (const kind of ALL_KINDS) {
       }
     });
 
+    test('onStart tells when the attempt started, even when it learns it later', async () => {
+      // 30 ms: over before a queue worker's start message; 150 ms: told by one, 50 ms in.
+      for (const ms of [30, 150]) {
+        let startedAt = Number.NaN;
+        const outcome = await executor.execute(request(fn('sleep.js'), ms), {
+          onStart: (_worker, startedAgoMs = 0) => (startedAt = performance.now() - startedAgoMs),
+        });
+        const ranMs = performance.now() - startedAt;
+        valueOf(outcome);
+        assert.ok(ranMs >= ms - 2, `${ms} ms of sleep recorded as ${ranMs.toFixed(1)} ms`);
+      }
+    });
+
     test('a thrown error fails the item with TASK_ERROR, its message and stack', async () => {
       const error = errorOf(await executor.execute(request(fn('fail.js'), 'x')));
       assert.equal(error.code, 'TASK_ERROR');
