@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { readModuleFormat } from '../job/module-format.ts';
 
 const TYPESCRIPT_EXTENSION = /\.[cm]?ts$/;
 /**
@@ -14,7 +15,12 @@ type Exports = Record<string, unknown>;
 const modules = new Map<string, Promise<Exports>>();
 /** The same modules once loaded, readable without a promise turn on every call. */
 const loadedModules = new Map<string, Exports>();
-let typeScriptImport: Promise<(url: string) => Promise<Exports>> | undefined;
+/** tsx's loaders: ES module TypeScript imports through `load`, CommonJS is required. */
+interface TypeScriptLoader {
+  load: (url: string) => Promise<Exports>;
+  require: (path: string) => unknown;
+}
+let typeScriptLoading: Promise<TypeScriptLoader> | undefined;
 
 /**
  * Imports a user's task module once per worker and caches it (docs/modules.md). JavaScript loads
@@ -43,11 +49,15 @@ export function loadedModule(path: string): Exports | undefined {
 async function importModule(path: string): Promise<Exports> {
   const url = pathToFileURL(path).href;
   try {
-    const namespace = TYPESCRIPT_EXTENSION.test(path)
-      ? await (
-          await importTypeScript()
-        )(url)
-      : ((await import(url)) as Exports);
+    let namespace: Exports;
+    if (!TYPESCRIPT_EXTENSION.test(path)) namespace = (await import(url)) as Exports;
+    else {
+      const [loader, { format }] = await Promise.all([typeScriptLoader(), readModuleFormat(path)]);
+      // A CommonJS one through tsx's import would run from a `data:` URL, which its stack traces
+      // would show (the whole compiled module, in every frame) instead of its file and line.
+      namespace =
+        format === 'commonjs' ? namespaceOf(loader.require(path)) : await loader.load(url);
+    }
     return declaredExports(namespace);
   } catch (error) {
     throw oneLine(error);
@@ -60,16 +70,26 @@ async function importModule(path: string): Promise<Exports> {
  * package is CommonJS to tsx, and its own `require()`s and extensionless imports go through the
  * CommonJS hooks. A worker thread registers its own: hooks and `--import tsx` do not reach it.
  */
-function importTypeScript(): Promise<(url: string) => Promise<Exports>> {
-  typeScriptImport ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(
+function typeScriptLoader(): Promise<TypeScriptLoader> {
+  typeScriptLoading ??= Promise.all([import('tsx/cjs/api'), import('tsx/esm/api')]).then(
     ([commonJs, esm]) => {
-      commonJs.register({ namespace: TSX_NAMESPACE });
+      const required = commonJs.register({ namespace: TSX_NAMESPACE });
       const scoped = esm.register({ namespace: TSX_NAMESPACE });
-      return async (url) => (await scoped.import(url, import.meta.url)) as Exports;
+      return {
+        load: async (url) => (await scoped.import(url, import.meta.url)) as Exports,
+        require: (path) => required.require(path, path) as unknown,
+      };
     },
   );
-  typeScriptImport.catch(() => (typeScriptImport = undefined));
-  return typeScriptImport;
+  typeScriptLoading.catch(() => (typeScriptLoading = undefined));
+  return typeScriptLoading;
+}
+
+/** What `import()` of a CommonJS module gives: its `module.exports` as `default`, and its names. */
+function namespaceOf(exports: unknown): Exports {
+  const isObject =
+    (typeof exports === 'object' && exports !== null) || typeof exports === 'function';
+  return { ...(isObject ? (exports as Exports) : {}), default: exports };
 }
 
 /**

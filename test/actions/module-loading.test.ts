@@ -314,3 +314,40 @@ describe('jobrun validate reads modules without running them', () => {
     assert.equal(existsSync(join(dir, 'ran')), false, 'validate ran a module');
   });
 });
+
+describe("a TypeScript function's error names its file and line", () => {
+  const THROWS = `interface Input { word: string }\nexport function shout(input: Input): string {\n  throw new Error('no ' + input.word);\n}\n`;
+  for (const [name, packageJson] of [
+    ['no package.json (CommonJS to tsx)', null],
+    ['"type": "module"', JSON.stringify({ type: 'module' })],
+  ] as const) {
+    test(name, { timeout: 60_000 }, async () => {
+      const dir = join(workDir, `stack-${packageJson === null ? 'cjs' : 'esm'}`);
+      writeFiles(dir, {
+        ...(packageJson === null ? {} : { 'package.json': packageJson }),
+        'shout.ts': THROWS,
+        'job.yaml': [
+          'name: stack',
+          'tasks:',
+          ...KINDS.flatMap((kind) => [
+            `  ${kind}:`,
+            `    executor: { kind: ${kind}, maxWorkers: 1 }`,
+            '    function: ./shout.ts#shout',
+            '    with: { word: hi }',
+          ]),
+        ].join('\n'),
+      });
+      const run = await runCli([join(dir, 'job.yaml'), '--output', 'quiet'], { cwd: dir });
+      assert.equal(run.code, 1, run.stderr);
+      const records = readRecords(join(dir, 'results', 'stack.jsonl'));
+      for (const kind of KINDS) {
+        const record = records.find((r) => r.type === 'item' && r.task === kind);
+        const stack = String((record?.error as { stack?: string } | undefined)?.stack);
+        const [message, frame] = stack.split('\n');
+        assert.equal(message, 'Error: no hi', `${kind}: ${stack.slice(0, 300)}`);
+        assert.match(frame ?? '', new RegExp(`^ {4}at shout \\(${join(dir, 'shout.ts')}:3:9\\)$`));
+        assert.ok(!stack.includes('data:'), `${kind}: ${stack.slice(0, 300)}`);
+      }
+    });
+  }
+});
