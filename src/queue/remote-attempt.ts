@@ -113,7 +113,12 @@ export class RemoteAttempt {
     this.#reply = { outcome, logs, timer };
   }
 
+  /** Fails it, unless its worker's reply is already here (held for its logs): that outcome wins. */
   fail(code: ItemErrorCode, message: string, isAnswered = false): void {
+    if (this.#reply !== undefined) {
+      this.settle(this.#reply.outcome, true);
+      return;
+    }
     const state = this.#state;
     const workerId = state.name === 'running' ? state.workerId : null;
     this.settle({ ok: false, error: itemError(code, message), workerId }, isAnswered);
