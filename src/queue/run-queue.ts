@@ -108,11 +108,13 @@ export class RunQueue {
     const id = String(job.id);
     const data = job.data as QueueJobData;
     const workerName = this.#settings.workerName;
+    const local = await this.#headOf(data.head);
+    if (local.head === null) return { outcome: local.refusal, isStarted: false };
+    // Checked once nothing is awaited before it counts as running: a cancellation that came
+    // meanwhile, while its head was read, is not missed.
     if (this.#earlyCancels.delete(id)) {
       return { outcome: failure('CANCELLED', 'the attempt was cancelled', null), isStarted: false };
     }
-    const local = await this.#headOf(data.head);
-    if (local.head === null) return { outcome: local.refusal, isStarted: false };
     const { head } = local;
     const action =
       data.action === undefined
