@@ -176,7 +176,10 @@ for (const kind of ALL_KINDS) {
         });
         const ranMs = performance.now() - startedAt;
         valueOf(outcome);
-        assert.ok(ranMs >= ms - 2, `${ms} ms of sleep recorded as ${ranMs.toFixed(1)} ms`);
+        // A local pool may count a start a turn late (after the previous outcome's reactions), a
+        // few ms on a loaded machine; a start learnt only from the reply would give about 0 ms,
+        // and one from the 50 ms start message about 100 ms for 150.
+        assert.ok(ranMs >= ms - 20, `${ms} ms of sleep recorded as ${ranMs.toFixed(1)} ms`);
       }
     });
 
