@@ -19,8 +19,10 @@ export interface QueueHead {
   digest?: string;
 }
 
-/** One attempt as it travels through BullMQ (its job data), JSON only. */
-export interface QueueJobData {
+/** One attempt as it travels through BullMQ, in a job's `attempts`; JSON only. */
+export interface QueueAttemptData {
+  /** The attempt's id in its run (`a1`, `a2`, …): what cancellations and messages name. */
+  id: string;
   /** Its head's id. */
   head: string;
   input: unknown;
@@ -30,6 +32,14 @@ export interface QueueJobData {
   attempt: number;
   /** Its own action, when it differs from its head's (a command with `${{ }}`). */
   action?: ResolvedAction;
+}
+
+/**
+ * A BullMQ job's data: one attempt, or several quick ones of a task together (each is still
+ * started, timed, cancelled and answered on its own).
+ */
+export interface QueueJobData {
+  attempts: QueueAttemptData[];
 }
 
 /** A path as it travels: relative to the job folder. */
@@ -59,14 +69,16 @@ export function travellingAction(
   return action;
 }
 
-/** The job data of an attempt of `head`; `action` when the head has none or another one. */
-export function toJobData(
+/** How attempt `id` of `head` travels; `action` when the head has none or another one. */
+export function toAttemptData(
+  id: string,
   request: ActionRequest,
   head: string,
   action: ResolvedAction | undefined,
-): QueueJobData {
+): QueueAttemptData {
   const { input, context } = request;
   return {
+    id,
     head,
     input,
     ...(context.item === input ? {} : { item: context.item }),
@@ -96,7 +108,7 @@ export function localAction(
 
 /** The request a worker runs: its head's names, and `action` (already made local). */
 export function requestOf(
-  data: QueueJobData,
+  data: QueueAttemptData,
   head: QueueHead,
   action: ResolvedAction,
 ): ActionRequest {

@@ -40,8 +40,8 @@ export function headsKeyOf(queueName: string): string {
 }
 
 /**
- * What a worker returns for each attempt, as BullMQ's job return value (kept short: it is stored,
- * and sent on the events stream, once per attempt).
+ * What a worker answers for each attempt: BullMQ's job return value is the list of its attempts'
+ * replies, in their order (kept short: it is stored, and sent on the events stream).
  */
 export interface WorkerReply {
   outcome: ActionOutcome;
@@ -51,12 +51,16 @@ export interface WorkerReply {
   logs?: number;
   /** How long it ran on the worker, in ms: its start there, for a run that learns it from this. */
   ranMs?: number;
+  /** How long the reply waited on the worker after the attempt ended (for others of its job). */
+  heldMs?: number;
 }
 
 /** A message on a run's events channel. */
 export type WorkerMessage =
   | { t: 'start'; id: string; worker: string; agoMs: number }
-  | { t: 'log'; id: string; message: string };
+  | { t: 'log'; id: string; message: string }
+  /** An attempt that ended while others of its job still run: its reply, before the job's. */
+  | { t: 'done'; id: string; reply: WorkerReply };
 
 // The scripts read the time from Redis itself, so machines whose clocks differ agree on who is
 // silent.

@@ -10,7 +10,13 @@ import type { ExecutorConfig } from '../job/types.ts';
 import type { ItemErrorCode } from '../results/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { connectRedis, bullConnection } from './connect.ts';
-import { toJobData, travellingAction, type QueueHead } from './job-data.ts';
+import {
+  toAttemptData,
+  travellingAction,
+  type QueueAttemptData,
+  type QueueHead,
+  type QueueJobData,
+} from './job-data.ts';
 import {
   BEAT_EVERY_MS,
   BEAT_SCRIPT,
@@ -26,7 +32,12 @@ import {
   type WorkerMessage,
   type WorkerReply,
 } from './keys.ts';
-import { RemoteAttempt, type AttemptOwner, type RemoteAttemptState } from './remote-attempt.ts';
+import {
+  RemoteAttempt,
+  type AttemptOwner,
+  type QueueJob,
+  type RemoteAttemptState,
+} from './remote-attempt.ts';
 import { displayUrl } from './redis-url.ts';
 import { closeWithin } from './close-within.ts';
 
@@ -39,19 +50,32 @@ export const STALLED_CHECK_EVERY_MS = 1000;
 const STALLED_MESSAGE =
   'the worker running the attempt stopped answering: killed, or its machine or network went ' +
   'away (its lock was not renewed within the lock duration)';
+const UNREAD_REPLY =
+  'the worker answered in a form this jobrun does not read: give every machine the same jobrun version';
 /** A lost Redis connection that is not back within this long fails the attempts in flight. */
 export const LOST_AFTER_MS = 2000;
 /** A reply whose attempt's log lines have not all arrived waits at most this long for them. */
 const LOGS_WAITED_MS = 1000;
 /** Each step of the clean-up at the end (closing, removing the queue) gets at most this long. */
 export const CLOSE_WITHIN_MS = 2000;
+/**
+ * Quick attempts of a task travel together, as many to a job as take about this long by the
+ * task's recent run times (at most `MAX_ATTEMPTS_PER_JOB`): BullMQ's cost per job (its scripts,
+ * its events) is then shared, and a job still holds its worker only briefly.
+ */
+export const JOB_WORK_MS = 20;
+export const MAX_ATTEMPTS_PER_JOB = 16;
+/** Weight of the newest run time in a task's running average. */
+const RUN_TIME_WEIGHT = 0.1;
 
 /**
  * The `queue` executor: attempts go to `jobrun worker` processes through one BullMQ queue per
  * executor, named after the run. At most `maxWorkers` are in the queue (waiting or running); the
- * others wait here, in order. Takes and outcomes come back on BullMQ's events stream (`active`,
- * the jobs' return values), where an attempt runs (when it lasts) and logs on the run's pub/sub
- * channel, cancellations go out on another.
+ * others wait here, in order. A job carries one attempt, or several when the task's attempts are
+ * quick (`JOB_WORK_MS`). Takes and outcomes come back on BullMQ's events stream (`active`, the
+ * jobs' return values), where an attempt runs (when it lasts), what it logs, and the outcome of
+ * one that ends while others of its job still run, on the run's pub/sub channel; cancellations go
+ * out on another.
  *
  * A timeout or a cancellation settles the attempt here at once and tells the worker, which stops
  * it (its shell group too); attempts that were not taken yet are removed from the queue.
@@ -73,6 +97,11 @@ class QueueExecutor implements Executor, AttemptOwner {
   readonly #checker: Worker;
   /** Attempts without an outcome, by id. */
   readonly #live = new Map<string, RemoteAttempt>();
+  /** Jobs in BullMQ with an attempt without an outcome, by id. */
+  readonly #jobs = new Map<string, QueueJob>();
+  #nextJob = 1;
+  /** Each task's running average of its attempts' run times on workers, in ms. */
+  readonly #runTimes = new Map<string, number>();
   /** Attempts not yet handed to BullMQ, oldest first. */
   #held: RemoteAttempt[] = [];
   /** Attempts in BullMQ: queued or running. */
@@ -138,16 +167,22 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#queue.on('error', () => undefined);
     this.#events.on('error', () => undefined);
     this.#checker.on('error', () => undefined);
-    this.#events.on('active', ({ jobId }) => this.#live.get(jobId)?.taken());
-    this.#events.on('completed', ({ jobId, returnvalue }) => this.#replied(jobId, returnvalue));
+    this.#events.on('active', ({ jobId }) => {
+      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) attempt.taken();
+    });
+    this.#events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue));
     // A job whose worker stopped renewing its lock (killed, its machine gone): BullMQ's stalled
     // check, with maxStalledCount 0, marks it to fail rather than run again; it fails here at once.
     this.#events.on('stalled', ({ jobId }) => {
-      this.#live.get(jobId)?.fail('WORKER_CRASHED', STALLED_MESSAGE);
+      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) {
+        attempt.fail('WORKER_CRASHED', STALLED_MESSAGE);
+      }
     });
     this.#events.on('failed', ({ jobId, failedReason }) => {
       const message = `the worker running the attempt stopped answering (${failedReason})`;
-      this.#live.get(jobId)?.fail('WORKER_CRASHED', message, true);
+      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) {
+        attempt.fail('WORKER_CRASHED', message, true);
+      }
     });
     this.#subscriber.on('message', (_channel: string, text: string) => this.#message(text));
     this.#client.on('close', () => this.#connectionDropped());
@@ -206,8 +241,13 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#live.delete(attempt.id);
     if (previous.name === 'queued' || previous.name === 'running') {
       this.#inQueue--;
-      // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it.
-      if (!isAnswered) void this.#withdraw(attempt.id);
+      const { job } = attempt;
+      const isJobDone =
+        job !== null && job.attempts.every((other) => other.state.name === 'settled');
+      if (isJobDone) this.#jobs.delete(job.id);
+      // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it,
+      // and a job none of whose attempts is left to run leaves the queue.
+      if (!isAnswered) void this.#withdraw(attempt.id, isJobDone ? job.id : null);
       this.#pump();
     }
     if (this.#live.size === 0) this.#wakeIdle();
@@ -273,7 +313,9 @@ class QueueExecutor implements Executor, AttemptOwner {
     const batch = this.#toAdd;
     this.#toAdd = [];
     try {
-      const jobs = [];
+      const jobs: { name: string; data: QueueJobData; opts: { jobId: string } }[] = [];
+      let job: { id: string; attempts: RemoteAttempt[]; task: string; limit: number } | null = null;
+      let data: QueueAttemptData[] = [];
       for (const attempt of batch) {
         const { request } = attempt;
         const head = await this.#headOf(attempt);
@@ -282,13 +324,22 @@ class QueueExecutor implements Executor, AttemptOwner {
             ? undefined
             : travellingAction(request.action, this.#root, this.#jobEnv);
         // Settled meanwhile (cancelled): never handed over.
-        if (attempt.state.name === 'queued') {
-          jobs.push({
-            name: 'attempt',
-            data: toJobData(request, head.id, own),
-            opts: { jobId: attempt.id },
-          });
+        if (attempt.state.name !== 'queued') continue;
+        const { task } = request.context;
+        if (job === null || job.task !== task || job.attempts.length >= job.limit) {
+          job = {
+            id: `j${this.#nextJob++}`,
+            attempts: [],
+            task,
+            limit: this.#attemptsPerJob(task),
+          };
+          data = [];
+          this.#jobs.set(job.id, job);
+          jobs.push({ name: 'attempts', data: { attempts: data }, opts: { jobId: job.id } });
         }
+        job.attempts.push(attempt);
+        attempt.job = job;
+        data.push(toAttemptData(attempt.id, request, head.id, own));
       }
       await this.#queue.addBulk(jobs);
     } catch (error) {
@@ -345,14 +396,40 @@ class QueueExecutor implements Executor, AttemptOwner {
     return { id, action };
   }
 
-  #replied(jobId: string, value: unknown): void {
-    const attempt = this.#live.get(jobId);
-    if (attempt === undefined) return;
-    const reply = (typeof value === 'string' ? JSON.parse(value) : value) as WorkerReply;
+  /** How many attempts of `task` a job carries: one until the task's run times are known. */
+  #attemptsPerJob(task: string): number {
+    const runMs = this.#runTimes.get(task);
+    if (runMs === undefined) return 1;
+    const fits = Math.floor(JOB_WORK_MS / Math.max(runMs, JOB_WORK_MS / MAX_ATTEMPTS_PER_JOB));
+    return Math.max(1, fits);
+  }
+
+  #completed(jobId: string, value: unknown): void {
+    const job = this.#jobs.get(jobId);
+    if (job === undefined) return;
+    this.#jobs.delete(jobId);
+    const replies = (typeof value === 'string' ? JSON.parse(value) : value) as unknown;
+    job.attempts.forEach((attempt, at) => {
+      const reply = Array.isArray(replies) ? (replies[at] as WorkerReply | undefined) : undefined;
+      if (reply !== undefined) this.#replied(attempt, reply);
+      else attempt.fail('WORKER_CRASHED', UNREAD_REPLY, true);
+    });
+  }
+
+  #replied(attempt: RemoteAttempt, reply: WorkerReply): void {
+    if (attempt.state.name === 'settled') return;
     const { outcome } = reply;
     // A quick attempt's worker sends no start message: its reply says it started.
     if (reply.isStarted !== false && outcome.workerId !== null) {
-      attempt.started(outcome.workerId, reply.ranMs);
+      attempt.started(outcome.workerId, (reply.ranMs ?? 0) + (reply.heldMs ?? 0));
+    }
+    if (reply.ranMs !== undefined) {
+      const task = attempt.request.context.task;
+      const average = this.#runTimes.get(task);
+      this.#runTimes.set(
+        task,
+        average === undefined ? reply.ranMs : average + (reply.ranMs - average) * RUN_TIME_WEIGHT,
+      );
     }
     const settled = outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome;
     attempt.replied(settled, reply.logs ?? 0, LOGS_WAITED_MS);
@@ -368,18 +445,19 @@ class QueueExecutor implements Executor, AttemptOwner {
     const attempt = this.#live.get(message.id);
     if (attempt === undefined) return;
     if (message.t === 'start') attempt.started(message.worker, message.agoMs);
-    else attempt.logged(message.message);
+    else if (message.t === 'log') attempt.logged(message.message);
+    else this.#replied(attempt, message.reply);
   }
 
   /**
-   * Tells workers to stop an attempt, and removes it from the queue unless a worker holds it (one
-   * not taken yet, or one whose worker died).
+   * Tells workers to stop an attempt, and removes its job (`jobId`: none of its attempts is left)
+   * from the queue unless a worker holds it (one not taken yet, or one whose worker died).
    */
-  async #withdraw(id: string): Promise<void> {
+  async #withdraw(id: string, jobId: string | null): Promise<void> {
     if (this.#lost !== null) return;
     try {
       await this.#client.publish(this.#cancelChannel, id);
-      await this.#queue.remove(id);
+      if (jobId !== null) await this.#queue.remove(jobId);
     } catch {
       // Taken meanwhile (its worker got the message), or Redis is gone (noticed elsewhere).
     }

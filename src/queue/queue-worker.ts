@@ -188,7 +188,11 @@ class Serving implements QueueWorker {
     this.#runs.delete(name);
     void this.#subscriber.unsubscribe(cancelChannelOf(name)).catch(() => undefined);
     // The run has ended: whatever still runs here was cancelled there.
-    void run.close(true).then(() => this.#options.log(`left ${name}`));
+    void run.close(true).then(() => {
+      const { attemptsTaken: attempts, jobsTaken: jobs } = run;
+      const what = `${attempts} attempt${attempts === 1 ? '' : 's'} in ${jobs} job${jobs === 1 ? '' : 's'}`;
+      this.#options.log(`left ${name}: ran ${what}`);
+    });
   }
 
   /**

@@ -29,12 +29,20 @@ export interface AttemptOwner {
   timedOut(attempt: RemoteAttempt): void;
 }
 
+/** A BullMQ job: the attempts it carries, in order. */
+export interface QueueJob {
+  readonly id: string;
+  readonly attempts: readonly RemoteAttempt[];
+}
+
 /** One attempt on the coordinator's side, from `execute` to its outcome. */
 export class RemoteAttempt {
   readonly id: string;
   readonly request: ActionRequest;
   readonly options: ExecuteOptions;
   readonly outcome: Promise<ActionOutcome>;
+  /** The job that carries it, once it is handed to BullMQ. */
+  job: QueueJob | null = null;
   #state: RemoteAttemptState = HELD;
   #resolve!: (outcome: ActionOutcome) => void;
   readonly #owner: AttemptOwner;
@@ -65,14 +73,13 @@ export class RemoteAttempt {
   }
 
   /**
-   * A worker took it from the queue (BullMQ's `active` event) and starts it at once: it counts as
-   * running, and its timeout counts from now.
+   * A worker took its job from the queue (BullMQ's `active` event): it counts as running. An
+   * attempt alone in its job starts at once, and its timeout counts from now; one of several
+   * may wait for a slot of the worker's pool, and its timeout counts from its start there.
    */
   taken(): void {
     if (this.#state.name !== 'queued') return;
-    const { timeoutMs } = this.options;
-    const timer =
-      timeoutMs === undefined ? undefined : setTimeout(() => this.#owner.timedOut(this), timeoutMs);
+    const timer = this.#isAlone ? this.#timeoutTimer(0) : undefined;
     this.#state = { name: 'running', workerId: null, timer };
   }
 
@@ -84,9 +91,20 @@ export class RemoteAttempt {
     this.taken();
     const state = this.#state;
     if (state.name !== 'running' || state.workerId !== null) return;
-    this.#state = { ...state, workerId };
     const ago = Math.max(0, Math.min(startedAgoMs, performance.now() - this.#queuedAt));
+    this.#state = { ...state, workerId, timer: state.timer ?? this.#timeoutTimer(ago) };
     this.options.onStart?.(workerId, ago);
+  }
+
+  get #isAlone(): boolean {
+    return this.job === null || this.job.attempts.length === 1;
+  }
+
+  /** Its timeout, for an attempt that started `agoMs` ago. */
+  #timeoutTimer(agoMs: number): NodeJS.Timeout | undefined {
+    const { timeoutMs } = this.options;
+    if (timeoutMs === undefined) return undefined;
+    return setTimeout(() => this.#owner.timedOut(this), Math.max(0, timeoutMs - agoMs));
   }
 
   /** Its worker logged a line: passed on, unless it already has its outcome. */

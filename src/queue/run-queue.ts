@@ -10,7 +10,13 @@ import type { ExecutorKind } from '../job/types.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { closeWithin } from './close-within.ts';
 import { bullConnection } from './connect.ts';
-import { localAction, requestOf, type QueueHead, type QueueJobData } from './job-data.ts';
+import {
+  localAction,
+  requestOf,
+  type QueueAttemptData,
+  type QueueHead,
+  type QueueJobData,
+} from './job-data.ts';
 import { eventsChannelOf, headsKeyOf, type WorkerMessage, type WorkerReply } from './keys.ts';
 
 /**
@@ -23,6 +29,23 @@ export const START_TOLD_AFTER_MS = 50;
 type LocalHead =
   | { head: QueueHead; action: ResolvedAction; refusal: null }
   | { head: null; action: undefined; refusal: ActionOutcome };
+
+/**
+ * The replies of a job's attempts that ended: kept for the job's return value while the job is
+ * quick, sent one by one as messages once it has run `START_TOLD_AFTER_MS` (an attempt of a job
+ * is then not held back by a slower one of the same job).
+ */
+interface JobReplies {
+  isTelling: boolean;
+  /** Replies not sent yet, with when each was made (`performance.now()`), by attempt id. */
+  held: Map<string, { reply: WorkerReply; madeMs: number }>;
+}
+
+/** A reply sent later than it was made says how much later: its attempt started that much earlier. */
+function sentNow(reply: WorkerReply, madeMs: number): WorkerReply {
+  const heldMs = elapsedSince(madeMs);
+  return heldMs === 0 ? reply : { ...reply, heldMs };
+}
 
 /** Cancellations of attempts not seen yet that a run's queue remembers, at most. */
 const MAX_EARLY_CANCELS = 10_000;
@@ -61,6 +84,9 @@ export class RunQueue {
   /** The run's heads, read from Redis at their first attempt here. */
   readonly #heads = new Map<string, Promise<LocalHead>>();
   #closed: Promise<void> | undefined;
+  /** Attempts and jobs taken so far, for the worker's line when it leaves the run. */
+  attemptsTaken = 0;
+  jobsTaken = 0;
 
   constructor(name: string, settings: RunQueueSettings) {
     this.name = name;
@@ -104,9 +130,45 @@ export class RunQueue {
     if (local !== undefined) await (await local).shutdown({ force: true });
   }
 
-  async #process(job: Job): Promise<WorkerReply> {
-    const id = String(job.id);
-    const data = job.data as QueueJobData;
+  async #process(job: Job): Promise<WorkerReply[]> {
+    const { attempts } = job.data as Partial<QueueJobData>;
+    if (!Array.isArray(attempts)) {
+      // BullMQ fails the job with this message, and the run fails its attempts with it.
+      throw new Error(
+        'the run sent attempts in a form this worker does not read: give every machine the same jobrun version',
+      );
+    }
+    this.jobsTaken++;
+    this.attemptsTaken += attempts.length;
+    if (attempts.length === 1) return [await this.#attempt(attempts[0] as QueueAttemptData, null)];
+    const replies: JobReplies = { isTelling: false, held: new Map() };
+    const timer = setTimeout(() => {
+      replies.isTelling = true;
+      for (const [id, { reply, madeMs }] of replies.held) {
+        void this.#tell({ t: 'done', id, reply: sentNow(reply, madeMs) });
+      }
+    }, START_TOLD_AFTER_MS);
+    try {
+      const all = await Promise.all(attempts.map((data) => this.#attempt(data, replies)));
+      return all.map((reply, at) => {
+        const held = replies.held.get((attempts[at] as QueueAttemptData).id);
+        return held === undefined ? reply : sentNow(reply, held.madeMs);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Runs one attempt of a job; `replies` when the job has others. */
+  async #attempt(data: QueueAttemptData, replies: JobReplies | null): Promise<WorkerReply> {
+    const reply = await this.#run(data);
+    if (replies?.isTelling === true) await this.#tell({ t: 'done', id: data.id, reply });
+    else replies?.held.set(data.id, { reply, madeMs: performance.now() });
+    return reply;
+  }
+
+  async #run(data: QueueAttemptData): Promise<WorkerReply> {
+    const { id } = data;
     const workerName = this.#settings.workerName;
     const local = await this.#headOf(data.head);
     if (local.head === null) return { outcome: local.refusal, isStarted: false };
