@@ -153,7 +153,8 @@ export async function run({ quick, rounds, dir }) {
       ],
       notes: [
         'Workers run their attempts on --kind coroutine, in their own process, as BullMQ workers do.',
-        'jobrun writes its results file; the BullMQ producer adds all jobs at once (addBulk).',
+        'jobrun writes its results file; the BullMQ producer adds all jobs at once (addBulk), one item to a job.',
+        'jobrun hands quick attempts over several to a job (docs/queue.md), once their run times are known.',
         'Both times run from connecting to the last result (a run joins its workers inside it; the BullMQ workers were attached before).',
       ],
     };
