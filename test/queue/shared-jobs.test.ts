@@ -8,6 +8,7 @@ import { eventually } from '../helpers/processes.ts';
 import { startWorkers, stopWorkers, type StartedWorker } from '../helpers/queue-workers.ts';
 import { missingRedis, startRedis, type LocalRedis } from '../helpers/redis.ts';
 import { byIndex, errorOf, readRecords } from '../helpers/results.ts';
+import { redisKeys, runIdOf } from './support.ts';
 
 // Quick attempts of a task share BullMQ jobs. Each of them must still be started, timed, answered
 // and failed on its own: these runs have 400 quick items and one slow one among them, through the
@@ -16,8 +17,13 @@ import { byIndex, errorOf, readRecords } from '../helpers/results.ts';
 const skip = missingRedis();
 const ITEMS = 400;
 const SLOW = 300;
+/** Fails, in the fail-fast run. */
+const BROKEN = 200;
 
-/** Every item doubles its number at once, but item SLOW holds until `release` exists. */
+/**
+ * Every item doubles its number at once, but item SLOW holds until `release` exists, and item
+ * BROKEN throws when `failFast` is on.
+ */
 function writeModule(dir: string, marker: string, release: string): void {
   writeFileSync(
     join(dir, 'tasks.js'),
@@ -25,6 +31,7 @@ function writeModule(dir: string, marker: string, release: string): void {
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function quickButOne(n, ctx) {
+  if (n === ${BROKEN} && ctx.task === 'failing') throw new Error('item ${BROKEN} is broken');
   if (n !== ${SLOW}) return n * 2;
   appendFileSync(${JSON.stringify(marker)}, ctx.attempt + '\\n');
   while (!existsSync(${JSON.stringify(release)})) await sleep(20, undefined, { signal: ctx.signal });
@@ -129,5 +136,39 @@ describe('queue: quick attempts share jobs', { skip, timeout: 120_000 }, () => {
     );
     assert.equal(errorOf(items[SLOW]).code, 'WORKER_CRASHED', JSON.stringify(items[SLOW]));
     assert.equal(readFileSync(marker, 'utf8'), '1\n', 'one start, never a second');
+  });
+  test('fail-fast cancels the attempts of shared jobs not run yet; every item is accounted for', async (t) => {
+    const dir = tempDir('queue-shared-fail-fast', t);
+    await stopWorkers(workers);
+    workers = await startWorkers(redis.url, 2, { kind: 'coroutine', concurrency: 4 });
+    writeModule(dir, join(dir, 'slow.marker'), join(dir, 'never'));
+    const job = writeJobFile(
+      dir,
+      'failing',
+      `executor: { kind: queue, maxWorkers: 64, connection: "${redis.url}" }\nfailFast: true\ntasks:\n  failing:\n    map: { range: ${ITEMS} }\n    function: ./tasks.js#quickButOne\n`,
+    );
+    const results = join(dir, 'failing.jsonl');
+    const cli = startCli([job, '--results', results, '--output', 'plain']);
+    assert.equal(await cli.exited, 1, cli.output());
+    const records = readRecords(results);
+    const items = byIndex(records, 'failing');
+    const indexes = items.map((record) => record.index);
+    assert.equal(new Set(indexes).size, indexes.length, 'one record per item at most');
+    assert.equal(errorOf(items[BROKEN]).code, 'TASK_ERROR');
+    const summary = records.at(-1) as { tasks: Record<string, Record<string, number>> };
+    const counts = summary.tasks.failing as Record<string, number>;
+    // Items taken but not run have cancelled records; the rest were never taken, and counted.
+    assert.ok(counts.cancelled > 0, JSON.stringify(counts));
+    assert.equal(counts.ok + counts.failed + counts.cancelled, ITEMS, JSON.stringify(counts));
+    const count = (status: string): number =>
+      items.filter((record) => record.status === status).length;
+    assert.equal(count('ok'), counts.ok);
+    assert.equal(count('failed'), 1);
+    assert.ok(count('cancelled') <= counts.cancelled);
+    const runId = runIdOf(records);
+    assert.ok(
+      await eventually(() => !redisKeys(redis).some((key) => key.includes(runId))),
+      'the run left nothing in Redis',
+    );
   });
 });
