@@ -53,6 +53,8 @@ export interface WorkerReply {
   ranMs?: number;
   /** How long the reply waited on the worker after the attempt ended (for others of its job). */
   heldMs?: number;
+  /** Never started: the worker had no free slot for it in time, and the run hands it over again. */
+  isGivenBack?: true;
 }
 
 /** A message on a run's events channel. */

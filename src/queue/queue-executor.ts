@@ -168,21 +168,19 @@ class QueueExecutor implements Executor, AttemptOwner {
     this.#events.on('error', () => undefined);
     this.#checker.on('error', () => undefined);
     this.#events.on('active', ({ jobId }) => {
-      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) attempt.taken();
+      for (const attempt of this.#attemptsOf(jobId)) attempt.taken();
     });
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#completed(jobId, returnvalue));
     // A job whose worker stopped renewing its lock (killed, its machine gone): BullMQ's stalled
     // check, with maxStalledCount 0, marks it to fail rather than run again; it fails here at once.
     this.#events.on('stalled', ({ jobId }) => {
-      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) {
+      for (const attempt of this.#attemptsOf(jobId)) {
         attempt.fail('WORKER_CRASHED', STALLED_MESSAGE);
       }
     });
     this.#events.on('failed', ({ jobId, failedReason }) => {
       const message = `the worker running the attempt stopped answering (${failedReason})`;
-      for (const attempt of this.#jobs.get(jobId)?.attempts ?? []) {
-        attempt.fail('WORKER_CRASHED', message, true);
-      }
+      for (const attempt of this.#attemptsOf(jobId)) attempt.fail('WORKER_CRASHED', message, true);
     });
     this.#subscriber.on('message', (_channel: string, text: string) => this.#message(text));
     this.#client.on('close', () => this.#connectionDropped());
@@ -243,7 +241,8 @@ class QueueExecutor implements Executor, AttemptOwner {
       this.#inQueue--;
       const { job } = attempt;
       const isJobDone =
-        job !== null && job.attempts.every((other) => other.state.name === 'settled');
+        job !== null &&
+        job.attempts.every((other) => other.job !== job || other.state.name === 'settled');
       if (isJobDone) this.#jobs.delete(job.id);
       // Settled here first (a timeout, a cancellation): the worker stops it, or never starts it,
       // and a job none of whose attempts is left to run leaves the queue.
@@ -404,12 +403,19 @@ class QueueExecutor implements Executor, AttemptOwner {
     return Math.max(1, fits);
   }
 
+  /** The attempts a job still carries: not those given back since. */
+  #attemptsOf(jobId: string): RemoteAttempt[] {
+    const job = this.#jobs.get(jobId);
+    return job === undefined ? [] : job.attempts.filter((attempt) => attempt.job === job);
+  }
+
   #completed(jobId: string, value: unknown): void {
     const job = this.#jobs.get(jobId);
     if (job === undefined) return;
     this.#jobs.delete(jobId);
     const replies = (typeof value === 'string' ? JSON.parse(value) : value) as unknown;
     job.attempts.forEach((attempt, at) => {
+      if (attempt.job !== job) return;
       const reply = Array.isArray(replies) ? (replies[at] as WorkerReply | undefined) : undefined;
       if (reply !== undefined) this.#replied(attempt, reply);
       else attempt.fail('WORKER_CRASHED', UNREAD_REPLY, true);
@@ -418,6 +424,10 @@ class QueueExecutor implements Executor, AttemptOwner {
 
   #replied(attempt: RemoteAttempt, reply: WorkerReply): void {
     if (attempt.state.name === 'settled') return;
+    if (reply.isGivenBack === true) {
+      this.#givenBack(attempt);
+      return;
+    }
     const { outcome } = reply;
     // A quick attempt's worker sends no start message: its reply says it started.
     if (reply.isStarted !== false && outcome.workerId !== null) {
@@ -433,6 +443,20 @@ class QueueExecutor implements Executor, AttemptOwner {
     }
     const settled = outcome.ok ? { ...outcome, value: outcome.value ?? null } : outcome;
     attempt.replied(settled, reply.logs ?? 0, LOGS_WAITED_MS);
+  }
+
+  /**
+   * A worker gave an attempt back unstarted, having taken more than it could run soon: it goes
+   * first in line again, alone in its job (its task counts as slow from now on), for a worker with
+   * a free slot.
+   */
+  #givenBack(attempt: RemoteAttempt): void {
+    if (!attempt.requeue()) return;
+    this.#inQueue--;
+    const task = attempt.request.context.task;
+    this.#runTimes.set(task, Math.max(this.#runTimes.get(task) ?? 0, JOB_WORK_MS));
+    this.#held.unshift(attempt);
+    this.#pump();
   }
 
   #message(text: string): void {

@@ -107,6 +107,20 @@ export class RemoteAttempt {
     return setTimeout(() => this.#owner.timedOut(this), Math.max(0, timeoutMs - agoMs));
   }
 
+  /**
+   * Its worker gave it back unstarted (no free slot there in time): it waits in the run again, to
+   * be handed over anew. False when it has started or has its outcome.
+   */
+  requeue(): boolean {
+    const state = this.#state;
+    if (state.name === 'running' && state.workerId !== null) return false;
+    if (state.name !== 'queued' && state.name !== 'running') return false;
+    if (state.name === 'running') clearTimeout(state.timer);
+    this.#state = HELD;
+    this.job = null;
+    return true;
+  }
+
   /** Its worker logged a line: passed on, unless it already has its outcome. */
   logged(message: string): void {
     if (this.#state.name === 'settled') return;

@@ -25,6 +25,12 @@ import { eventsChannelOf, headsKeyOf, type WorkerMessage, type WorkerReply } fro
  * own pool times the attempt from its real start either way.
  */
 export const START_TOLD_AFTER_MS = 50;
+/**
+ * An attempt that waits this long here for a slot of the local pool (the others of its job, or of
+ * other jobs, hold them all) is given back to the run unstarted, which hands it to another worker:
+ * a worker that took more than it can run soon does not keep it from an idle one.
+ */
+export const GIVEN_BACK_AFTER_MS = 100;
 /** A head as this worker uses it: its action made local, or why its attempts cannot run here. */
 type LocalHead =
   | { head: QueueHead; action: ResolvedAction; refusal: null }
@@ -45,6 +51,12 @@ interface JobReplies {
 function sentNow(reply: WorkerReply, madeMs: number): WorkerReply {
   const heldMs = elapsedSince(madeMs);
   return heldMs === 0 ? reply : { ...reply, heldMs };
+}
+
+/** An attempt waiting for a slot of the local pool: told `true` with one, `false` to give it back. */
+interface SlotWaiter {
+  resolve: (hasSlot: boolean) => void;
+  timer: NodeJS.Timeout;
 }
 
 /** Cancellations of attempts not seen yet that a run's queue remembers, at most. */
@@ -84,6 +96,10 @@ export class RunQueue {
   /** The run's heads, read from Redis at their first attempt here. */
   readonly #heads = new Map<string, Promise<LocalHead>>();
   #closed: Promise<void> | undefined;
+  /** Attempts holding a slot of the local pool: at most `concurrency`. */
+  #inPool = 0;
+  /** Attempts waiting for a slot, oldest first. */
+  #waiting: SlotWaiter[] = [];
   /** Attempts and jobs taken so far, for the worker's line when it leaves the run. */
   attemptsTaken = 0;
   jobsTaken = 0;
@@ -159,12 +175,51 @@ export class RunQueue {
     }
   }
 
-  /** Runs one attempt of a job; `replies` when the job has others. */
+  /** Runs one attempt of a job, once it has a slot of the local pool; `replies` when the job has others. */
   async #attempt(data: QueueAttemptData, replies: JobReplies | null): Promise<WorkerReply> {
-    const reply = await this.#run(data);
+    let hasSlot = this.#inPool < this.#settings.concurrency && this.#waiting.length === 0;
+    if (hasSlot) this.#inPool++;
+    else hasSlot = await this.#slot();
+    if (!hasSlot) {
+      const reply: WorkerReply = { outcome: GIVEN_BACK, isStarted: false, isGivenBack: true };
+      // At once, not with its job: the run hands it to another worker meanwhile.
+      if (replies !== null) await this.#tell({ t: 'done', id: data.id, reply });
+      return reply;
+    }
+    let reply: WorkerReply;
+    try {
+      reply = await this.#run(data);
+    } finally {
+      this.#freeSlot();
+    }
     if (replies?.isTelling === true) await this.#tell({ t: 'done', id: data.id, reply });
     else replies?.held.set(data.id, { reply, madeMs: performance.now() });
     return reply;
+  }
+
+  /** A slot of the local pool when one frees within GIVEN_BACK_AFTER_MS. */
+  #slot(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter: SlotWaiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+          resolve(false);
+        }, GIVEN_BACK_AFTER_MS),
+      };
+      this.#waiting.push(waiter);
+    });
+  }
+
+  /** Passes the slot on to the oldest waiting attempt, if any. */
+  #freeSlot(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) {
+      this.#inPool--;
+      return;
+    }
+    clearTimeout(next.timer);
+    next.resolve(true);
   }
 
   async #run(data: QueueAttemptData): Promise<WorkerReply> {
@@ -303,6 +358,13 @@ export class RunQueue {
     return digest;
   }
 }
+
+/** The outcome a given-back reply carries, which the run does not record. */
+const GIVEN_BACK: ActionOutcome = {
+  ok: false,
+  error: itemError('CANCELLED', 'given back unstarted: no free slot on this worker'),
+  workerId: null,
+};
 
 function failure(
   code: 'CANCELLED' | 'MODULE_MISMATCH' | 'WORKER_CRASHED',

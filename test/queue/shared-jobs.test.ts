@@ -171,4 +171,30 @@ describe('queue: quick attempts share jobs', { skip, timeout: 120_000 }, () => {
       'the run left nothing in Redis',
     );
   });
+  test('attempts a worker took but cannot start soon are given back to an idle worker', async (t) => {
+    const dir = tempDir('queue-given-back', t);
+    await stopWorkers(workers);
+    workers = await startWorkers(redis.url, 2, { kind: 'coroutine', concurrency: 2 });
+    // Quick items first, so that the run shares jobs, then slow ones, which it hands over as
+    // quick ones: several to a job, before the first of them answers.
+    writeFileSync(
+      join(dir, 'tasks.js'),
+      `export async function quickThenSlow(n) {\n  if (n >= ${ITEMS}) await new Promise((resolve) => setTimeout(resolve, 1500));\n  return n;\n}\n`,
+    );
+    const job = writeJobFile(
+      dir,
+      'phases',
+      `executor: { kind: queue, maxWorkers: 64, connection: "${redis.url}" }\ntasks:\n  phases:\n    map: { range: ${ITEMS + 8} }\n    function: ./tasks.js#quickThenSlow\n`,
+    );
+    const results = join(dir, 'phases.jsonl');
+    const cli = startCli([job, '--results', results, '--output', 'plain']);
+    assert.equal(await cli.exited, 0, cli.output());
+    const slow = byIndex(readRecords(results), 'phases').slice(ITEMS);
+    const starts = slow.map((record) => Date.parse(String(record.startedAt)));
+    const ends = slow.map((record, at) => (starts[at] as number) + Number(record.durationMs));
+    // 8 attempts of 1.5 s on 4 slots: two rounds. One worker holding what the other could run
+    // would make it three or more.
+    const span = Math.max(...ends) - Math.min(...starts);
+    assert.ok(span < 4400, `the slow attempts took ${span} ms, two rounds being 3000`);
+  });
 });
