@@ -103,9 +103,9 @@ describe('queue: quick attempts share jobs', { skip, timeout: 120_000 }, () => {
     // Timed from its own start on the worker.
     const duration = Number(slow?.durationMs);
     assert.ok(duration >= 2900 && duration < 4500, `timed out after ${duration} ms`);
+    // Attempts given back (none waits 100 ms for a slot here, but a loaded machine may) count again.
     const [attempts, jobs] = await attemptsAndJobs(workers);
-    assert.equal(attempts, ITEMS);
-    assert.ok(jobs < ITEMS / 2, `${ITEMS} attempts travelled in ${jobs} jobs`);
+    assert.ok(jobs < attempts / 2, `${attempts} attempts travelled in ${jobs} jobs`);
   });
 
   test('a worker killed while a shared job runs fails only the attempt it had not answered', async (t) => {
