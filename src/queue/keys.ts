@@ -61,7 +61,10 @@ export interface WorkerReply {
 export type WorkerMessage =
   | { t: 'start'; id: string; worker: string; agoMs: number }
   | { t: 'log'; id: string; message: string }
-  /** An attempt that ended while others of its job still run: its reply, before the job's. */
+  /**
+   * An attempt that ended while others of its job still run, or that was given back unstarted:
+   * its reply, before the job's.
+   */
   | { t: 'done'; id: string; reply: WorkerReply };
 
 // The scripts read the time from Redis itself, so machines whose clocks differ agree on who is
