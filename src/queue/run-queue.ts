@@ -7,6 +7,7 @@ import { createExecutor } from '../executors/create-executor.ts';
 import { itemError } from '../executors/serialize-error.ts';
 import type { ActionOutcome, Executor } from '../executors/types.ts';
 import type { ExecutorKind } from '../job/types.ts';
+import { elapsedSince } from '../util/elapsed.ts';
 import { errorMessage } from '../util/error-message.ts';
 import { closeWithin } from './close-within.ts';
 import { bullConnection } from './connect.ts';
@@ -360,11 +361,7 @@ export class RunQueue {
 }
 
 /** The outcome a given-back reply carries, which the run does not record. */
-const GIVEN_BACK: ActionOutcome = {
-  ok: false,
-  error: itemError('CANCELLED', 'given back unstarted: no free slot on this worker'),
-  workerId: null,
-};
+const GIVEN_BACK = failure('CANCELLED', 'given back unstarted: no free slot on this worker', null);
 
 function failure(
   code: 'CANCELLED' | 'MODULE_MISMATCH' | 'WORKER_CRASHED',
@@ -372,9 +369,4 @@ function failure(
   workerId: string | null,
 ): ActionOutcome {
   return { ok: false, error: itemError(code, message), workerId };
-}
-
-/** Milliseconds since `startedMs` (`performance.now()`), to a tenth. */
-function elapsedSince(startedMs: number): number {
-  return Math.round((performance.now() - startedMs) * 10) / 10;
 }

@@ -18,6 +18,7 @@ import { itemErrorFrom } from './item-error.ts';
 import { isRetried, retryWaitMs } from './retry-policy.ts';
 import type { RunContext } from './run-context.ts';
 import type { TaskWatch, WatchedAttempt } from './task-watch.ts';
+import { elapsedSince } from '../util/elapsed.ts';
 
 export type { CallbackFn } from './callback-queue.ts';
 
@@ -311,8 +312,7 @@ function recordOf(
     error,
     attempts: itemRun.attempts,
     startedAt,
-    durationMs:
-      startedAt === null ? 0 : Math.round((performance.now() - itemRun.startedMs) * 10) / 10,
+    durationMs: startedAt === null ? 0 : elapsedSince(itemRun.startedMs),
     worker: itemRun.outcome?.workerId ?? null,
     key: itemRun.key,
   };

@@ -31,6 +31,7 @@ import { finishUnrun, runTask, type TaskRun } from './task-runner.ts';
 import { keylessNotice } from './resume-plan.ts';
 import { checkQueueConnections } from '../queue/check-connections.ts';
 import { displayUrl } from '../queue/redis-url.ts';
+import { elapsedSince } from '../util/elapsed.ts';
 
 /** Grace given to in-flight items after the first interrupt. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -409,7 +410,7 @@ export async function runJob(job: Job, options: RunJobOptions = {}): Promise<Run
       type: 'summary',
       status: runStatus,
       tasks: Object.fromEntries([...taskRuns].map(([id, taskRun]) => [id, taskRun.counts])),
-      durationMs: Math.round((performance.now() - startedMs) * 10) / 10,
+      durationMs: elapsedSince(startedMs),
       finishedAt: now(),
     };
     // Every record is written once the tasks are done: the summary goes out before the idle pools

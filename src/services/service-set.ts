@@ -6,6 +6,7 @@ import { errorMessage } from '../util/error-message.ts';
 import { formatDuration } from '../util/format-duration.ts';
 import { probe, READY_POLL_MS, type ReadyCheck } from './readiness.ts';
 import { ServiceProcess, type ServiceExit } from './service-process.ts';
+import { elapsedSince } from '../util/elapsed.ts';
 
 /** Where a service is: the `service-state` events tell each change. */
 export type ServiceState = 'starting' | 'ready' | ServiceStatus;
@@ -172,7 +173,7 @@ export class ServiceSet {
       }
       await Promise.race([child.exited, sleep(READY_POLL_MS)]);
     }
-    entry.readyMs = Math.round((performance.now() - startedMs) * 10) / 10;
+    entry.readyMs = elapsedSince(startedMs);
     this.#report(entry, 'ready', { readyMs: entry.readyMs });
     void child.exited.then((ended) => this.#exitedOnItsOwn(entry, ended));
     return null;
